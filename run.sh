@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# IP Workbook's one entry point. It installs what the project needs, then
+#   ./run.sh lab    opens the workbook in JupyterLab
+#   ./run.sh test   runs every test (lint, unit, property, doctest, kernel)
+# Extra words after `test` go to pytest, e.g. ./run.sh test -k route_print
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PY=${PYTHON:-python3}
+APT_UPDATED=
+
+say() { printf '\033[1m[run.sh]\033[0m %s\n' "$*"; }
+
+apt_install() {  # apt_install package...  (Debian; as root, or through sudo)
+    local sudo=
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    if ! command -v apt-get >/dev/null; then
+        say "please install: $* (no apt-get here)"; return 1
+    fi
+    if [ -z "$APT_UPDATED" ]; then
+        say "apt-get update"; $sudo apt-get update -qq; APT_UPDATED=1
+    fi
+    say "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_python() {
+    if ! command -v "$PY" >/dev/null; then apt_install python3 python3-venv; fi
+    "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || { say "Python 3.11 or newer is needed; $PY is $("$PY" --version)"; exit 1; }
+    "$PY" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+}
+
+ensure_venv() {  # ensure_venv extras
+    local extras=$1 stamp
+    stamp="$extras $(sha256sum pyproject.toml | cut -c1-16)"
+    if [ ! -x "$VENV/bin/python" ]; then
+        ensure_python
+        say "creating $VENV"
+        "$PY" -m venv "$VENV"
+    fi
+    if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
+        say "installing the workbook and its [$extras] extras into $VENV (first run takes a minute)"
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e ".[$extras]"
+        echo "$stamp" > "$VENV/.installed"
+    fi
+}
+
+ensure_system_tools() {  # what the tests use from Debian
+    command -v ip >/dev/null || apt_install iproute2 || say "no iproute2: kernel comparisons will be skipped"
+}
+
+case "${1:-}" in
+    lab)
+        shift
+        ensure_venv "lab,test"
+        root=()
+        [ "$(id -u)" -ne 0 ] || root=(--allow-root)
+        say "opening JupyterLab on the workbook (Ctrl-C twice to stop)"
+        exec "$VENV/bin/jupyter" lab --ip=127.0.0.1 "${root[@]}" --ServerApp.root_dir="$PWD" "$@"
+        ;;
+    test)
+        shift
+        ensure_venv "test"
+        ensure_system_tools
+        say "ruff check"
+        "$VENV/bin/ruff" check .
+        say "pytest"
+        status=0
+        "$VENV/bin/python" -m pytest -n 2 --dist loadgroup "$@" || status=$?
+        if [ "$status" -eq 5 ]; then say "pytest collected no tests"; exit 1; fi
+        exit "$status"
+        ;;
+    *)
+        echo "usage: ./run.sh lab | ./run.sh test [pytest options]" >&2
+        exit 2
+        ;;
+esac

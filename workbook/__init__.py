@@ -1,0 +1,56 @@
+"""IP Workbook: a faithful, explainable simulation of the IP layer for teaching.
+
+>>> import workbook as wb
+>>> table = wb.RouteTable([wb.Route("0.0.0.0/0", gateway="10.0.0.1", interface="eth0"),
+...                        wb.Route("10.0.0.0/8", interface="eth0")])
+>>> table.lookup("192.0.2.7").gateway
+IPAddress('10.0.0.1')
+"""
+
+from workbook.errors import WorkbookError
+from workbook.net import (
+    Candidate,
+    DestinationKind,
+    Disagreement,
+    Host,
+    Interface,
+    LookupDecision,
+    Route,
+    RouteGet,
+    RouteKind,
+    RouteOrigin,
+    RouteTable,
+    RouteType,
+    Socket,
+    Strategy,
+    address_class,
+    bits,
+    classful_prefixlen,
+    find_disagreements,
+    get_personality,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Candidate",
+    "DestinationKind",
+    "Disagreement",
+    "Host",
+    "Interface",
+    "LookupDecision",
+    "Route",
+    "RouteGet",
+    "RouteKind",
+    "RouteOrigin",
+    "RouteTable",
+    "RouteType",
+    "Socket",
+    "Strategy",
+    "WorkbookError",
+    "address_class",
+    "bits",
+    "classful_prefixlen",
+    "find_disagreements",
+    "get_personality",
+]

@@ -1,0 +1,37 @@
+"""The pure model of the IP layer: addresses, routes, route tables, hosts.
+
+Nothing in here imports Jupyter, ipywidgets or graphviz; renderers and
+widgets build on it, never the other way round.
+"""
+
+from workbook.net.addresses import address_class, bits, classful_prefixlen, parse_address
+from workbook.net.decision import Candidate, LookupDecision, Strategy
+from workbook.net.host import Host, Socket
+from workbook.net.interfaces import Interface
+from workbook.net.personalities import get_personality
+from workbook.net.route_get import DestinationKind, RouteGet
+from workbook.net.route_table import Disagreement, RouteTable, find_disagreements
+from workbook.net.routes import Route, RouteKind, RouteOrigin, RouteType
+
+__all__ = [
+    "Candidate",
+    "DestinationKind",
+    "Disagreement",
+    "Host",
+    "Interface",
+    "LookupDecision",
+    "Route",
+    "RouteGet",
+    "RouteKind",
+    "RouteOrigin",
+    "RouteTable",
+    "RouteType",
+    "Socket",
+    "Strategy",
+    "address_class",
+    "bits",
+    "classful_prefixlen",
+    "find_disagreements",
+    "get_personality",
+    "parse_address",
+]

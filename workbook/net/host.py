@@ -1,0 +1,345 @@
+"""Hosts: interfaces, a route table built the way a real stack builds it, and sockets (chapter 2).
+
+>>> from workbook import Host
+>>> host = Host.from_scenario("seed-host")
+>>> len(host.table)
+7
+>>> host.route_get("172.17.1.1")
+<RouteGet unicast 172.17.1.1 via 172.16.112.1 dev eth0 src 172.16.112.123>
+
+The same configuration behaves differently under another personality:
+
+>>> Host.from_scenario("seed-host", personality="linux").route_get("172.16.112.255")
+<RouteGet broadcast 172.16.112.255 dev eth0 src 172.16.112.123>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import netaddr
+
+from workbook.errors import (
+    AddressError,
+    GatewayError,
+    InterfaceError,
+    RouteError,
+    ScenarioError,
+    WorkbookError,
+)
+from workbook.net.addresses import format_address, is_loopback, parse_address
+from workbook.net.interfaces import Interface
+from workbook.net.personalities import Personality, get_personality
+from workbook.net.route_get import RouteGet
+from workbook.net.route_table import RouteTable
+from workbook.net.routes import Route, RouteOrigin, check_metric
+from workbook.net.scenario import check_keys, load_file, load_scenario
+
+__all__ = ["Host", "Socket"]
+
+_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding"}
+_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment"}
+_ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin"}
+
+
+class Host:
+    """A computer with one or more interfaces and a stack personality.
+
+    ``routes`` are configured routes (dicts as in scenario files, or
+    :class:`Route` values); each interface may also name its ``gateway``,
+    the "Default Gateway" of its settings. The host builds its table when it
+    starts, the way its personality does.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        interfaces: Iterable[Interface],
+        routes: Iterable[dict[str, Any] | Route] = (),
+        personality: str | Personality = "nt4",
+        forwarding: bool = False,
+        gateways: dict[str, str] | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ScenarioError(f"host name {name!r} must be a non-empty text; e.g. 'nt-host'")
+        self.name = name.strip()
+        self.personality = get_personality(personality)
+        self.forwarding = forwarding
+        self.loopback = Interface("lo", addresses=["127.0.0.1/8"], index=1, loopback=True)
+        self.interfaces: list[Interface] = []
+        for index, interface in enumerate(interfaces, start=2):
+            if any(interface.name == other.name for other in self.interfaces) or interface.name == "lo":
+                raise InterfaceError(f"host {self.name!r} has two interfaces called {interface.name!r}")
+            interface.index = interface.index or index
+            self.interfaces.append(interface)
+        self._gateways = {} if gateways is None else dict(gateways)
+        self._configured = list(routes)
+        self.persistent_routes: list[Route] = []
+        self.table = RouteTable(strategy=self.personality.strategy)
+        self.local_table = RouteTable(strategy=self.personality.strategy)
+        self.start()
+
+    # Building ---------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], personality: str | Personality | None = None) -> Host:
+        """A host from a scenario dict::
+
+            {"name": "nt-host", "personality": "nt4",
+             "interfaces": [{"name": "eth0", "mac": "00-DD-01-0F-7A-B5",
+                             "addresses": ["172.16.112.123/24"], "gateway": "172.16.112.1"}],
+             "routes": [{"destination": "10.0.0.0/8", "gateway": "172.16.112.9",
+                         "interface": "eth0", "metric": 2, "source": None}]}
+
+        ``personality`` overrides the dict's own (default 'nt4').
+        """
+        check_keys(data, _HOST_KEYS, {"name", "interfaces"}, "host")
+        interfaces, gateways = [], {}
+        raw_interfaces = data["interfaces"]
+        if not isinstance(raw_interfaces, list) or not raw_interfaces:
+            raise ScenarioError(f"host {data['name']!r} needs a list of interfaces, e.g. [{{'name': 'eth0', ...}}]")
+        for raw in raw_interfaces:
+            check_keys(raw, _INTERFACE_KEYS, {"name"}, f"interface of host {data['name']!r}")
+            addresses = raw.get("addresses", [])
+            if isinstance(addresses, str):
+                addresses = [addresses]
+            interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
+                                        segment=raw.get("segment")))
+            if raw.get("gateway") is not None:
+                gateways[raw["name"]] = raw["gateway"]
+        routes = data.get("routes") or []
+        if not isinstance(routes, list):
+            raise ScenarioError(f"routes of host {data['name']!r} must be a list of route dicts")
+        return cls(
+            data["name"],
+            interfaces,
+            routes,
+            personality=personality or data.get("personality", "nt4"),
+            forwarding=bool(data.get("forwarding", False)),
+            gateways=gateways,
+        )
+
+    @classmethod
+    def from_file(cls, path: str | Path, personality: str | Personality | None = None) -> Host:
+        """A host from a JSON or YAML scenario file."""
+        return cls.from_dict(load_file(path), personality)
+
+    @classmethod
+    def from_scenario(cls, name: str, personality: str | Personality | None = None) -> Host:
+        """A host from a scenario shipped with the workbook, e.g. 'seed-host'."""
+        return cls.from_dict(load_scenario(name), personality)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as a scenario dict (what from_dict reads)."""
+        interfaces = []
+        for interface in self.interfaces:
+            data = interface.as_dict()
+            if interface.name in self._gateways:
+                data["gateway"] = self._gateways[interface.name]
+            interfaces.append(data)
+        data: dict[str, Any] = {"name": self.name, "personality": self.personality.name, "interfaces": interfaces}
+        if self._configured:
+            data["routes"] = [r.as_dict() if isinstance(r, Route) else dict(r) for r in self._configured]
+        if self.forwarding:
+            data["forwarding"] = True
+        return data
+
+    def start(self) -> None:
+        """Build the tables from scratch: automatic routes, configured ones, then persistent ones."""
+        personality = self.personality
+        routes = personality.automatic_routes(self)
+        for name, gateway in self._gateways.items():
+            interface = self.interface(name)
+            routes.append(self._route_from_spec(
+                {"destination": "0.0.0.0/0", "gateway": gateway, "interface": name,
+                 "metric": personality.default_gateway_metric(interface), "origin": "automatic"},
+                raw_metric=True,
+            ))
+        configured = [r if isinstance(r, Route) else self._route_from_spec(r) for r in self._configured]
+        table = RouteTable(strategy=personality.strategy)
+        for route in personality.automatic_route_order(routes):
+            table.add(route, check_gateway=False)
+        for route in configured + self.persistent_routes:
+            if route not in table:
+                table.add(route)
+        self.table = table
+        self.local_table = RouteTable(personality.local_routes(self), strategy=personality.strategy)
+
+    def restart(self) -> None:
+        """Restart the stack: routes added by hand are lost; `-p` ones survive (not on NT 3.5)."""
+        if not self.personality.persistent_routes_survive_restart:
+            self.persistent_routes = []
+        self.start()
+
+    def _route_from_spec(self, spec: dict[str, Any], raw_metric: bool = False) -> Route:
+        check_keys(spec, _ROUTE_KEYS, {"destination"}, f"route of host {self.name!r}")
+        destination = spec["destination"]
+        netmask = spec.get("netmask")
+        if isinstance(destination, str) and "/" not in destination and netmask is None:
+            netmask = 32
+        gateway = spec.get("gateway")
+        gateway_int = None if gateway is None else parse_address(gateway, what="gateway", example="172.16.112.1")
+        name = spec.get("interface")
+        if name is None:
+            if gateway_int is None:
+                raise RouteError(f"route to {destination!r} names neither a gateway nor an interface; e.g. "
+                                 f"{{'destination': '10.0.0.0/8', 'gateway': '172.16.112.1'}}")
+            interface = self._interface_for_gateway(gateway_int, destination)
+        else:
+            interface = self.interface(name)
+        if gateway_int is not None and not interface.on_link(gateway_int):
+            example = interface.addresses[0].network + 1 if interface.addresses else None
+            raise GatewayError(
+                f"gateway {gateway} of the route to {destination} is not on interface {interface.name!r} "
+                f"({', '.join(map(str, interface.networks)) or 'no addresses'}) of host {self.name!r}"
+                + (f"; e.g. {example} for {interface.addresses[0]}" if example else "")
+            )
+        metric = spec.get("metric")
+        metric = check_metric(metric) if raw_metric else self.personality.configured_metric(
+            interface, None if metric is None else check_metric(metric)
+        )
+        source = spec.get("source")
+        if source is not None and self.owner_of(parse_address(source, what="source")) is None:
+            raise AddressError(f"preferred source {source} of the route to {destination} is not an address of "
+                               f"host {self.name!r}; its addresses are {self._address_list()}")
+        label = self.personality.interface_label(interface, gateway_int)
+        route = Route(destination, netmask=netmask, interface=label, metric=metric,
+                      origin=spec.get("origin", "static"), preferred_source=source)
+        # NT prints an on-link route with the interface's own address as gateway.
+        if gateway_int is None and self.personality.name.startswith("nt"):
+            gateway_int = parse_address(label)
+        return Route._trusted(route._network, route._prefixlen, gateway_int, *route[3:])
+
+    def _interface_for_gateway(self, gateway: int, destination: object) -> Interface:
+        for interface in self.interfaces:
+            if interface.on_link(gateway):
+                return interface
+        raise GatewayError(
+            f"gateway {format_address(gateway)} of the route to {destination} is not on any interface of "
+            f"host {self.name!r} ({self._network_list()}); e.g. "
+            f"{self._example_gateway()}"
+        )
+
+    # Looking things up -------------------------------------------------------
+    def interface(self, name_or_address: str) -> Interface:
+        """An interface by name (``eth0``, ``lo``) or by one of its addresses."""
+        for interface in (self.loopback, *self.interfaces):
+            if interface.name == name_or_address:
+                return interface
+        try:
+            address = parse_address(name_or_address)
+        except WorkbookError:
+            address = None
+        if address is not None:
+            owner = self.owner_of(address)
+            if owner is not None:
+                return owner
+        names = ", ".join(i.name for i in self.interfaces)
+        raise InterfaceError(f"host {self.name!r} has no interface {name_or_address!r}; its interfaces are {names}")
+
+    def interface_for_label(self, label: str) -> Interface:
+        """The interface a route's interface column names (a name, or an address on Windows)."""
+        return self.interface(label)
+
+    def owner_of(self, address: int | str) -> Interface | None:
+        """The interface that has ``address`` as one of its own addresses (lo for 127/8)."""
+        value = parse_address(address)
+        for interface in self.interfaces:
+            if interface.owns(value):
+                return interface
+        return self.loopback if is_loopback(value) else None
+
+    @property
+    def addresses(self) -> list[netaddr.IPAddress]:
+        """Every address of every interface (not the loopback), in configuration order."""
+        return [a.ip for interface in self.interfaces for a in interface.addresses]
+
+    def route_get(self, destination: object, source: object = None) -> RouteGet:
+        """How this host would send to ``destination`` (from ``source``, if bound): ``ip route get``."""
+        target = parse_address(destination, what="destination", example="172.17.1.1")
+        if source is None or source in ("0.0.0.0", "ANY", "any", 0):
+            return self.personality.route_get(self, target, None)
+        bound = parse_address(source, what="source", example=str(self.addresses[0]) if self.addresses else "")
+        if self.owner_of(bound) is None:
+            raise AddressError(
+                f"source {format_address(bound)} is not an address of host {self.name!r}; "
+                f"its addresses are {self._address_list()}"
+            )
+        return self.personality.route_get(self, target, bound)
+
+    def socket(self) -> Socket:
+        """A socket-like object: bind to an address or ANY, then connect or send (chapter 2)."""
+        return Socket(self)
+
+    # The route command ---------------------------------------------------------
+    def route(self, command: str) -> Any:
+        """Run a `route` command on this host's table; `-p` routes survive :meth:`restart`."""
+        from workbook.net.route_command import run_route_command
+
+        before = set(self.table)
+        index = {interface.index: self.personality.interface_label(interface) for interface in self.interfaces}
+        result = run_route_command(self.table, command, interface_index=index)
+        after = set(self.table)
+        self.persistent_routes = [r for r in self.persistent_routes if r in after]
+        self.persistent_routes += [r for r in self.table if r not in before and r.origin is RouteOrigin.PERSISTENT]
+        return result
+
+    # Messages ----------------------------------------------------------------
+    def _address_list(self) -> str:
+        return ", ".join(map(str, self.addresses)) or "none"
+
+    def _network_list(self) -> str:
+        return ", ".join(f"{n} on {i.name}" for i in self.interfaces for n in i.networks) or "no networks"
+
+    def _example_gateway(self) -> str:
+        for interface in self.interfaces:
+            for address in interface.addresses:
+                if address.prefixlen < 31:
+                    return f"{address.network + 1} on {interface.name}"
+        return "an address inside one of the host's subnets"
+
+    def __repr__(self) -> str:
+        nics = ", ".join(f"{i.name} {' '.join(map(str, i.addresses))}" for i in self.interfaces)
+        return f"<Host {self.name} ({self.personality.name}): {nics}>"
+
+
+class Socket:
+    """Just enough of a socket to show how the source address is chosen (KB Q175396).
+
+    >>> from workbook import Host
+    >>> host = Host.from_scenario("kb-multihomed")
+    >>> s = host.socket()
+    >>> s.bind("10.1.1.10")
+    >>> d = s.connect("172.30.0.9")
+    >>> d.interface, str(d.source), d.leaves_with_foreign_source
+    ('nic2', '10.1.1.10', True)
+    """
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.local_address: netaddr.IPAddress | None = None
+
+    def bind(self, address: str = "0.0.0.0") -> None:
+        """Bind to one of the host's addresses, or to ANY ('0.0.0.0')."""
+        if address in ("0.0.0.0", "ANY", "any"):
+            self.local_address = None
+            return
+        value = parse_address(address, what="bind address")
+        if self.host.owner_of(value) is None:
+            raise AddressError(
+                f"cannot bind to {address}: it is not an address of host {self.host.name!r} "
+                f"({self.host._address_list()}); bind to one of those or to '0.0.0.0'"
+            )
+        self.local_address = netaddr.IPAddress(value)
+
+    def connect(self, destination: str) -> RouteGet:
+        """Pick the route and source for ``destination`` (what TCP's connect does first)."""
+        return self.host.route_get(destination, None if self.local_address is None else str(self.local_address))
+
+    sendto = connect
+
+    def __repr__(self) -> str:
+        return f"<Socket on {self.host.name} bound to {self.local_address or 'ANY'}>"
+
+

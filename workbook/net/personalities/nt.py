@@ -1,0 +1,108 @@
+"""Windows NT 4.0 (and 3.5x) as the seed texts describe them (chapters 1 and 2).
+
+* Automatic routes exactly as the seed's `route print` shows them, for each
+  interface: loopback, the local subnet, a host route to each own address
+  through the loopback, the subnet broadcast, multicast (224.0.0.0 with the
+  mask 224.0.0.0 that NT really printed) and the limited broadcast.
+* Lookups in the text's classic order: host, subnet, network, default.
+* A weak end system: the route table picks the interface from the
+  destination alone, and a socket bound to an address keeps it as source
+  whatever interface sends (KB Q175396).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import netaddr
+
+from workbook.net.addresses import MASKS, format_address, parse_address
+from workbook.net.decision import Strategy
+from workbook.net.personalities.base import Personality
+from workbook.net.route_get import DestinationKind, RouteGet
+from workbook.net.routes import Route, RouteOrigin
+
+if TYPE_CHECKING:
+    from workbook.net.host import Host
+
+__all__ = ["NT4", "NT35"]
+
+_LOOPBACK = parse_address("127.0.0.1")
+
+
+class NT4(Personality):
+    name = "nt4"
+    title = "Windows NT 4.0, as the seed texts describe it"
+    strategy = Strategy.CLASSIC
+    host_model = "weak"
+    route_print_style = "nt4"
+
+    def automatic_routes(self, host: Host) -> list[Route]:
+        auto = RouteOrigin.AUTOMATIC
+        routes = [Route._trusted(0x7F000000, 8, _LOOPBACK, "127.0.0.1", 1, auto)]
+        for interface in host.interfaces:
+            if not interface.addresses:
+                continue
+            first = int(interface.addresses[0].ip)
+            for address in interface.addresses:
+                own, prefixlen = int(address.ip), address.prefixlen
+                label = format_address(own)
+                network = own & MASKS[prefixlen]
+                if prefixlen < 32:
+                    routes.append(Route._trusted(network, prefixlen, own, label, 1, auto))
+                routes.append(Route._trusted(own, 32, _LOOPBACK, "127.0.0.1", 1, auto))
+                if prefixlen < 31:
+                    routes.append(Route._trusted(int(address.broadcast), 32, own, label, 1, auto))
+            routes.append(Route._trusted(0xE0000000, 3, first, format_address(first), 1, auto))
+            routes.append(Route._trusted(0xFFFFFFFF, 32, first, format_address(first), 1, auto))
+        return routes
+
+    def route_get(self, host: Host, destination: int, source: int | None) -> RouteGet:
+        lookup = host.table.lookup(destination, self.strategy)
+        route = lookup.route
+        if route is None:
+            return self.unreachable(host, destination, ("no route matches: ICMP destination unreachable",), lookup)
+        interface = host.interface_for_label(route.interface)
+        kind = self.classify(host, destination)
+        notes = [f"the route table chose {route} ({lookup.rule})"]
+        if source is not None:
+            chosen_source = source
+            notes.append(
+                f"the socket is bound to {format_address(source)}: that is the source, "
+                "whatever interface sends (weak end system)"
+            )
+        elif kind is DestinationKind.LOCAL:
+            chosen_source = destination if host.owner_of(destination) else _LOOPBACK
+            notes.append("the destination is this host: the datagram is looped back")
+        else:
+            chosen_source = parse_address(route.interface)
+            notes.append(f"bound to ANY: the source is the address of the chosen interface, {route.interface}")
+        gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
+        if kind in (DestinationKind.BROADCAST, DestinationKind.MULTICAST):
+            notes.append(f"{kind.value} frames go to a group hardware address, never to a gateway")
+        owner = host.owner_of(chosen_source)
+        return RouteGet(
+            host=host.name,
+            personality=self.name,
+            destination=netaddr.IPAddress(destination),
+            kind=kind,
+            interface=interface.name,
+            gateway=gateway,
+            source=netaddr.IPAddress(chosen_source),
+            route=route,
+            lookup=lookup,
+            notes=tuple(notes),
+            source_interface=None if owner is None else owner.name,
+        )
+
+    def automatic_route_order(self, routes: list[Route]) -> list[Route]:
+        """NT lists (and here installs) its routes sorted by destination."""
+        return sorted(routes, key=lambda r: (r._network, r._prefixlen))
+
+
+class NT35(NT4):
+    """NT 3.5: like 4.0, but routes added by hand are gone after a restart, `-p` or not."""
+
+    name = "nt35"
+    title = "Windows NT 3.5: manually added routes do not survive a restart"
+    persistent_routes_survive_restart = False

@@ -1,0 +1,129 @@
+"""Windows since Vista (chapter 2): longest prefix, and a strong end system.
+
+* Automatic routes as `route print -4` shows them on Windows 7 to 11: every
+  on-link route says ``On-link``; multicast is 224.0.0.0/4 (mask 240.0.0.0);
+  the loopback interface has its own 127/8, multicast and broadcast routes.
+* Metric = route metric + interface metric (25 by default for a NIC, 75 for
+  the loopback); on-link routes carry 256 + the interface metric.
+* Strong host model, the default for IPv4 and IPv6 since Vista: a datagram
+  whose source is bound may leave only through the interface that owns that
+  source (RFC 1122 3.3.4.2, behaviour B). ``netsh interface ipv4 set interface
+  ... weakhostsend=enabled`` turns it off per interface.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import netaddr
+
+from workbook.net.addresses import MASKS, format_address, parse_address
+from workbook.net.decision import Strategy
+from workbook.net.personalities.base import Personality
+from workbook.net.route_get import DestinationKind, RouteGet
+from workbook.net.routes import Route, RouteOrigin
+
+if TYPE_CHECKING:
+    from workbook.net.host import Host
+    from workbook.net.interfaces import Interface
+
+__all__ = ["Windows"]
+
+NIC_METRIC = 25
+LOOPBACK_METRIC = 75
+ON_LINK_METRIC = 256
+
+
+class Windows(Personality):
+    name = "windows"
+    title = "Windows Vista and later: longest prefix, strong host"
+    strategy = Strategy.LONGEST_PREFIX
+    host_model = "strong"
+    route_print_style = "modern"
+
+    def interface_metric(self, interface: Interface) -> int:
+        if interface.metric is not None:
+            return interface.metric
+        return LOOPBACK_METRIC if interface.loopback else NIC_METRIC
+
+    def configured_metric(self, interface: Interface, metric: int | None) -> int:
+        return (1 if metric is None else metric) + self.interface_metric(interface)
+
+    def default_gateway_metric(self, interface: Interface) -> int:
+        return self.interface_metric(interface)
+
+    def automatic_routes(self, host: Host) -> list[Route]:
+        auto = RouteOrigin.AUTOMATIC
+        loop = ON_LINK_METRIC + self.interface_metric(host.loopback)
+        routes = [
+            Route._trusted(0x7F000000, 8, None, "127.0.0.1", loop, auto),
+            Route._trusted(0x7F000001, 32, None, "127.0.0.1", loop, auto),
+            Route._trusted(0x7FFFFFFF, 32, None, "127.0.0.1", loop, auto),
+            Route._trusted(0xE0000000, 4, None, "127.0.0.1", loop, auto),
+            Route._trusted(0xFFFFFFFF, 32, None, "127.0.0.1", loop, auto),
+        ]
+        for interface in host.interfaces:
+            if not interface.addresses:
+                continue
+            metric = ON_LINK_METRIC + self.interface_metric(interface)
+            for address in interface.addresses:
+                own, prefixlen = int(address.ip), address.prefixlen
+                label = format_address(own)
+                if prefixlen < 32:
+                    routes.append(Route._trusted(own & MASKS[prefixlen], prefixlen, None, label, metric, auto))
+                routes.append(Route._trusted(own, 32, None, label, metric, auto))
+                if prefixlen < 31:
+                    routes.append(Route._trusted(int(address.broadcast), 32, None, label, metric, auto))
+            first = format_address(int(interface.addresses[0].ip))
+            routes.append(Route._trusted(0xE0000000, 4, None, first, metric, auto))
+            routes.append(Route._trusted(0xFFFFFFFF, 32, None, first, metric, auto))
+        return routes
+
+    def automatic_route_order(self, routes: list[Route]) -> list[Route]:
+        return sorted(routes, key=lambda r: (r._network, r._prefixlen, parse_address(r.interface)))
+
+    def route_get(self, host: Host, destination: int, source: int | None) -> RouteGet:
+        notes: list[str] = []
+        if source is not None:
+            owner = host.owner_of(source)
+            assert owner is not None
+            lookup = host.table.lookup(
+                destination,
+                self.strategy,
+                where=lambda r: host.interface_for_label(r.interface) is owner,
+                why_not=f"strong host: a datagram from {format_address(source)} may leave only through "
+                f"{owner.name}, the interface that owns that address",
+            )
+            notes.append(f"source {format_address(source)} is bound: only routes through {owner.name} count")
+        else:
+            lookup = host.table.lookup(destination, self.strategy)
+        route = lookup.route
+        if route is None:
+            notes.append("no route matches: ICMP destination unreachable")
+            return self.unreachable(host, destination, tuple(notes), lookup)
+        interface = host.interface_for_label(route.interface)
+        kind = self.classify(host, destination)
+        notes.insert(0, f"the route table chose {route} ({lookup.rule})")
+        if source is not None:
+            chosen = source
+        elif kind is DestinationKind.LOCAL:
+            chosen = destination if host.owner_of(destination) else parse_address("127.0.0.1")
+        else:
+            next_hop = route._gateway if route._gateway is not None else destination
+            chosen = self.same_subnet_address(interface, next_hop) or int(interface.addresses[0].ip)
+            notes.append(f"the source is the address of {interface.name} on the next hop's subnet, else its first")
+        gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
+        owner = host.owner_of(chosen)
+        return RouteGet(
+            host=host.name,
+            personality=self.name,
+            destination=netaddr.IPAddress(destination),
+            kind=kind,
+            interface=interface.name,
+            gateway=gateway,
+            source=netaddr.IPAddress(chosen),
+            route=route,
+            lookup=lookup,
+            notes=tuple(notes),
+            source_interface=None if owner is None else owner.name,
+        )

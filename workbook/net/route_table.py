@@ -1,0 +1,572 @@
+"""A route table and its lookups (chapter 1; supernets in chapter 3).
+
+>>> from workbook import RouteTable, Route
+>>> table = RouteTable([
+...     Route("0.0.0.0/0", gateway="172.16.112.1", interface="172.16.112.123"),
+...     Route("172.16.112.0/24", gateway="172.16.112.123", interface="172.16.112.123"),
+... ])
+>>> table.lookup("172.17.1.1").next_hop
+IPAddress('172.16.112.1')
+>>> table.lookup("172.16.112.122").next_hop
+IPAddress('172.16.112.122')
+
+Inside, routes are grouped by prefix length in dictionaries keyed by the
+network number, so a lookup tries each length present, longest first: at most
+33 dictionary probes, whatever the size of the table.
+"""
+
+from __future__ import annotations
+
+import bisect
+import socket
+import struct
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import netaddr
+
+from workbook.errors import (
+    DuplicateRouteError,
+    GatewayError,
+    InterfaceError,
+    RouteError,
+    RouteNotFoundError,
+)
+from workbook.net.addresses import (
+    ALL_ONES,
+    CLASSFUL_PREFIXLEN,
+    MASKS,
+    format_address,
+    parse_address,
+    parse_mask,
+    parse_prefix,
+)
+from workbook.net.decision import LookupDecision, Strategy
+from workbook.net.routes import Route, RouteOrigin
+
+if TYPE_CHECKING:
+    import numpy
+
+__all__ = ["Disagreement", "RouteTable", "find_disagreements"]
+
+_inet_pton = socket.inet_pton
+_AF_INET = socket.AF_INET
+_unpack = struct.Struct("!I").unpack
+
+
+def _strategy(value: Strategy | str) -> Strategy:
+    try:
+        return Strategy(value)
+    except ValueError:
+        raise RouteError(f"strategy {value!r} is unknown; use 'classic' or 'longest-prefix'") from None
+
+
+def _classful_of_first_octet() -> tuple[int, ...]:
+    return tuple(CLASSFUL_PREFIXLEN["ABCDE"[(o >= 128) + (o >= 192) + (o >= 224) + (o >= 240)]] for o in range(256))
+
+
+_CLASSFUL = _classful_of_first_octet()
+
+
+class RouteTable:
+    """An ordered collection of routes that answers "where does this datagram go?".
+
+    ``strategy`` is the default for :meth:`lookup`: ``"longest-prefix"`` (today's
+    stacks) or ``"classic"`` (the NT text's host → subnet → network → default).
+    """
+
+    def __init__(self, routes: Iterable[Route] = (), strategy: Strategy | str = Strategy.LONGEST_PREFIX) -> None:
+        self.strategy = _strategy(strategy)
+        self._routes: list[Route] = []
+        # prefix length -> {network: Route, or a list of routes ordered by (metric, installation)}
+        self._by_length: dict[int, dict[int, Route | list[Route]]] = {}
+        self._lengths: list[int] = []  # present prefix lengths, longest first
+        self._batch_index: tuple[Any, Any, list[Route | None]] | None = None
+        for route in routes:
+            self.add(route, check_gateway=False)
+
+    # Building ---------------------------------------------------------------
+    @classmethod
+    def from_prefixes(
+        cls,
+        prefixes: Iterable[str | tuple[str, str | None]],
+        interface: str = "eth0",
+        metric: int = 1,
+        origin: RouteOrigin | str = RouteOrigin.PROTOCOL,
+    ) -> RouteTable:
+        """Bulk-load many routes: each item is 'a.b.c.d/len' or ('a.b.c.d/len', gateway).
+
+        Checks each prefix (and gateway) but not gateway reachability, which a
+        table without interfaces cannot know. Builds a million routes in seconds.
+        """
+        table = cls()
+        origin = RouteOrigin(origin)
+        routes = table._routes
+        for item in prefixes:
+            if isinstance(item, str):
+                prefix, gateway = item, None
+            else:
+                prefix, gateway = item
+            network, prefixlen = parse_prefix(prefix)
+            route = Route._trusted(
+                network,
+                prefixlen,
+                None if gateway is None else parse_address(gateway, what="gateway"),
+                interface,
+                metric,
+                origin,
+            )
+            table._index(route)
+            routes.append(route)
+        return table
+
+    def add(self, route: Route, *, check_gateway: bool = True) -> Route:
+        """Install a route; refuse an exact duplicate or an unreachable gateway.
+
+        A duplicate is the same destination, mask, gateway and interface. Two
+        routes to one prefix through different gateways may coexist: the lower
+        metric wins, and at equal metric the one installed first.
+        """
+        if not isinstance(route, Route):
+            raise RouteError(f"{route!r} is not a Route; e.g. Route('10.0.0.0/8', gateway='172.16.112.1')")
+        for other in self._group(route._network, route._prefixlen):
+            if other[:4] == route[:4]:
+                raise DuplicateRouteError(
+                    f"route {route} is already in the table (as {other}); "
+                    f"use `route change` to alter its metric or gateway"
+                )
+        if check_gateway and not route.on_link:
+            route = self._with_interface(route)
+        self._index(route)
+        self._routes.append(route)
+        return route
+
+    def _index(self, route: Route) -> None:
+        prefixlen = route._prefixlen
+        bucket = self._by_length.get(prefixlen)
+        if bucket is None:
+            bucket = self._by_length[prefixlen] = {}
+            bisect.insort(self._lengths, prefixlen, key=lambda n: -n)
+        current = bucket.get(route._network)
+        if current is None:
+            bucket[route._network] = route
+        else:
+            group = current if type(current) is list else [current]
+            metrics = [r.metric for r in group]
+            group.insert(bisect.bisect_right(metrics, route.metric), route)
+            bucket[route._network] = group
+        self._batch_index = None
+
+    def _group(self, network: int, prefixlen: int) -> list[Route]:
+        bucket = self._by_length.get(prefixlen)
+        found = None if bucket is None else bucket.get(network)
+        if found is None:
+            return []
+        return list(found) if type(found) is list else [found]
+
+    def _with_interface(self, route: Route) -> Route:
+        """Check that the gateway lies on an interface; fill in the interface if missing."""
+        on_link = self.connected_networks()
+        if not on_link:
+            return route  # a table without interfaces cannot judge its gateways
+        gateway = route._gateway
+        assert gateway is not None
+        reachable = [(prefixlen, interface) for network, prefixlen, interface in on_link
+                     if gateway & MASKS[prefixlen] == network
+                     and (not route.interface or interface == route.interface)]
+        if not reachable:
+            example = _example_gateway(on_link)
+            where = f"interface {route.interface!r}" if route.interface else "any interface"
+            raise GatewayError(
+                f"gateway {format_address(gateway)} is not on {where} of this table "
+                f"(its on-link networks are {_list_networks(on_link)}); e.g. {example}"
+            )
+        if route.interface:
+            return route
+        return Route._trusted(*route[:3], max(reachable)[1], *route[4:])
+
+    def connected_networks(self) -> list[tuple[int, int, str]]:
+        """(network, prefix length, interface) of every on-link unicast route shorter than /32.
+
+        These are the networks a gateway can be on. Class D and E routes
+        (multicast, limited broadcast) do not count.
+        """
+        return [
+            (r._network, r._prefixlen, r.interface)
+            for r in self._routes
+            if r.on_link and r._prefixlen < 32 and r._network < 0xE0000000
+        ]
+
+    def interfaces(self) -> list[str]:
+        """The names (or addresses) in the interface column, in order of first use."""
+        return list(dict.fromkeys(r.interface for r in self._routes))
+
+    def check_interface(self, interface: str) -> str:
+        """Refuse an interface the table has never heard of."""
+        known = self.interfaces()
+        if known and interface not in known:
+            raise InterfaceError(
+                f"interface {interface!r} is unknown here; this table's interfaces are {', '.join(known)}"
+            )
+        return interface
+
+    # Removing and changing --------------------------------------------------
+    def select(
+        self,
+        destination: str,
+        netmask: str | int | None = None,
+        gateway: str | None = None,
+        interface: str | None = None,
+    ) -> list[Route]:
+        """The routes to ``destination`` (optionally narrowed by mask, gateway, interface)."""
+        if "/" in destination:
+            network, prefixlen = parse_prefix(destination)
+        else:
+            network = parse_address(destination, what="destination", example="10.0.0.0")
+            prefixlen = None if netmask is None else parse_mask(netmask)
+        wanted_gateway = None if gateway is None else parse_address(gateway, what="gateway")
+        return [
+            r for r in self._routes
+            if r._network == network
+            and (prefixlen is None or r._prefixlen == prefixlen)
+            and (wanted_gateway is None or r._gateway == wanted_gateway)
+            and (interface is None or r.interface == interface)
+        ]
+
+    def remove(self, route: Route) -> None:
+        """Remove one route, given exactly."""
+        try:
+            self._routes.remove(route)
+        except ValueError:
+            raise RouteNotFoundError(f"route {route} is not in the table") from None
+        bucket = self._by_length[route._prefixlen]
+        group = [r for r in self._group(route._network, route._prefixlen) if r != route]
+        if not group:
+            del bucket[route._network]
+            if not bucket:
+                del self._by_length[route._prefixlen]
+                self._lengths.remove(route._prefixlen)
+        else:
+            bucket[route._network] = group if len(group) > 1 else group[0]
+        self._batch_index = None
+
+    def delete(
+        self,
+        destination: str,
+        netmask: str | int | None = None,
+        gateway: str | None = None,
+        interface: str | None = None,
+    ) -> list[Route]:
+        """`route delete`: remove every route to ``destination`` (narrowed as in :meth:`select`)."""
+        doomed = self.select(destination, netmask, gateway, interface)
+        if not doomed:
+            raise RouteNotFoundError(
+                f"no route to {destination}"
+                + (f" mask {netmask}" if netmask is not None else "")
+                + (f" via {gateway}" if gateway is not None else "")
+                + f" in the table; `route print` lists them, e.g. `route delete {self._example_destination()}`"
+            )
+        for route in doomed:
+            self.remove(route)
+        return doomed
+
+    def change(
+        self,
+        destination: str,
+        netmask: str | int | None = None,
+        gateway: str | None = None,
+        metric: int | None = None,
+        interface: str | None = None,
+    ) -> Route:
+        """`route change`: give the one route to ``destination`` a new gateway, metric or interface."""
+        routes = self.select(destination, netmask)
+        if gateway is not None and len(routes) > 1:
+            routes = self.select(destination, netmask, gateway) or routes
+        if not routes:
+            raise RouteNotFoundError(
+                f"no route to {destination} to change; `route add` creates one, "
+                f"e.g. `route change {self._example_destination()} MASK 255.0.0.0 172.16.112.1 METRIC 2`"
+            )
+        if len(routes) > 1:
+            raise RouteError(
+                f"{len(routes)} routes go to {destination}: {'; '.join(map(str, routes))}; "
+                f"name the mask and gateway of the one to change"
+            )
+        old = routes[0]
+        changes: dict[str, Any] = {}
+        if gateway is not None:
+            changes["gateway"] = gateway
+        if metric is not None:
+            changes["metric"] = metric
+        if interface is not None:
+            changes["interface"] = self.check_interface(interface)
+        new = old.replace(**changes)
+        position = self._routes.index(old)
+        self.remove(old)
+        try:
+            new = self.add(new)
+        except RouteError:
+            self._index(old)
+            self._routes.append(old)
+            self._routes.insert(position, self._routes.pop())
+            raise
+        self._routes.insert(position, self._routes.pop())
+        return new
+
+    def flush(self) -> list[Route]:
+        """`route -f`: clear every gateway entry (a route through a router), keep on-link ones."""
+        doomed = [r for r in self._routes if not r.on_link]
+        for route in doomed:
+            self.remove(route)
+        return doomed
+
+    def clear(self) -> None:
+        """Remove every route."""
+        self.__init__(strategy=self.strategy)  # type: ignore[misc]
+
+    def _example_destination(self) -> str:
+        return format_address(self._routes[0]._network) if self._routes else "10.0.0.0"
+
+    # Looking up -------------------------------------------------------------
+    def lookup(
+        self,
+        destination: object,
+        strategy: Strategy | str | None = None,
+        *,
+        where: Callable[[Route], bool] | None = None,
+        why_not: str = "excluded",
+    ) -> LookupDecision:
+        """Where does a datagram to ``destination`` go? Returns a :class:`LookupDecision`.
+
+        ``strategy`` defaults to the table's own; 'classic' follows the NT
+        text's order host → subnet → network → default, 'longest-prefix' takes
+        the longest matching prefix, then the lowest metric.
+
+        ``where`` restricts the routes considered (a strong-host send may use
+        only routes through the interface that owns its source address);
+        ``why_not`` is the reason the explanation gives for the others.
+        """
+        if type(destination) is str:
+            try:
+                address = _unpack(_inet_pton(_AF_INET, destination))[0]
+            except (OSError, ValueError):
+                address = parse_address(destination, what="destination")
+        else:
+            address = parse_address(destination, what="destination")
+        chosen = self.strategy if strategy is None else _strategy(strategy)
+        if where is not None:
+            return LookupDecision(self, address, chosen, self._filtered(address, chosen, where), where, why_not)
+        if chosen is Strategy.LONGEST_PREFIX:
+            return LookupDecision(self, address, chosen, self._longest_prefix(address))
+        return LookupDecision(self, address, chosen, self._classic(address))
+
+    def _longest_prefix(self, address: int) -> Route | None:
+        by_length = self._by_length
+        for prefixlen in self._lengths:
+            found = by_length[prefixlen].get(address & MASKS[prefixlen])
+            if found is not None:
+                return found[0] if type(found) is list else found
+        return None
+
+    def _classic(self, address: int) -> Route | None:
+        # Every route in one bucket entry shares its destination, hence its kind.
+        by_length = self._by_length
+        for prefixlen in self._lengths:
+            network = address & MASKS[prefixlen]
+            found = by_length[prefixlen].get(network)
+            if found is not None and (prefixlen == 0 or prefixlen >= _CLASSFUL[network >> 24]):
+                return found[0] if type(found) is list else found
+        return None
+
+    def _filtered(self, address: int, strategy: Strategy, where: Callable[[Route], bool]) -> Route | None:
+        best: Route | None = None
+        for route in self._routes:
+            prefixlen = route._prefixlen
+            if address & MASKS[prefixlen] != route._network or not where(route):
+                continue
+            if strategy is Strategy.CLASSIC and 0 < prefixlen < _CLASSFUL[route._network >> 24]:
+                continue
+            if best is None or (-prefixlen, route.metric) < (-best._prefixlen, best.metric):
+                best = route
+        return best
+
+    def longest_prefix_match(self, destination: object) -> Route | None:
+        """Just the winning route by longest prefix, then metric (no decision object)."""
+        return self._longest_prefix(parse_address(destination, what="destination"))
+
+    def matching(self, destination: object, where: Any = None) -> list[Route]:
+        """Every route whose destination matches, in table order; ``where`` filters further."""
+        address = parse_address(destination, what="destination")
+        return [r for r in self._routes if address & MASKS[r._prefixlen] == r._network and (where is None or where(r))]
+
+    def lookup_many(self, destinations: Iterable[str] | Sequence[int] | numpy.ndarray) -> list[Route | None]:
+        """Longest-prefix lookups of a whole batch of destinations at once (needs NumPy).
+
+        The first call builds an interval index: the address space cut at every
+        route boundary, each piece labelled with its winning route; a batch is
+        then one binary search per address, done by NumPy.
+        """
+        import numpy as np
+
+        if self._batch_index is None:
+            self._batch_index = self._build_batch_index()
+        bounds, winners, routes = self._batch_index
+        if isinstance(destinations, np.ndarray):
+            addresses = destinations.astype(np.int64, copy=False)
+        else:
+            items = list(destinations)
+            if items and type(items[0]) is str:
+                try:
+                    packed = b"".join([_inet_pton(_AF_INET, text) for text in items])
+                except (OSError, TypeError, ValueError):
+                    packed = b"".join(struct.pack("!I", parse_address(t, what="destination")) for t in items)
+                addresses = np.frombuffer(packed, dtype=">u4").astype(np.int64)
+            else:
+                addresses = np.fromiter((parse_address(a, what="destination") for a in items), dtype=np.int64)
+        positions = np.searchsorted(bounds, addresses, side="right") - 1
+        return list(map(routes.__getitem__, winners[positions].tolist()))
+
+    def _build_batch_index(self) -> tuple[Any, Any, list[Route | None]]:
+        import numpy as np
+
+        routes: list[Route | None] = [None]
+        starts_by_length = []
+        for prefixlen in sorted(self._lengths):
+            bucket = self._by_length[prefixlen]
+            starts = np.fromiter(bucket.keys(), dtype=np.int64, count=len(bucket))
+            first_id = len(routes)
+            routes.extend(v[0] if type(v) is list else v for v in bucket.values())
+            starts_by_length.append((prefixlen, starts, np.arange(first_id, len(routes), dtype=np.int32)))
+        edges = [np.zeros(1, dtype=np.int64)]
+        for prefixlen, starts, _ in starts_by_length:
+            edges += [starts, starts + (1 << (32 - prefixlen))]
+        bounds = np.unique(np.concatenate(edges))
+        bounds = bounds[bounds <= ALL_ONES]
+        winners = np.zeros(len(bounds), dtype=np.int32)
+        # Paint pieces shortest prefix first, so longer prefixes overwrite them;
+        # prefixes of one length never overlap, so each paint is one scatter.
+        for prefixlen, starts, ids in starts_by_length:
+            low = np.searchsorted(bounds, starts)
+            high = np.searchsorted(bounds, starts + (1 << (32 - prefixlen)))
+            counts = high - low
+            total = int(counts.sum())
+            ends = np.cumsum(counts)
+            positions = np.arange(total) + np.repeat(low - (ends - counts), counts)
+            winners[positions] = np.repeat(ids, counts)
+        return bounds, winners, routes
+
+    # Comparing the two strategies (chapter 1's key lesson) -------------------
+    def disagreements(self) -> list[Disagreement]:
+        """Where the classic search order and longest prefix pick different routes."""
+        return find_disagreements(self)
+
+    # Container protocol ------------------------------------------------------
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self._routes)
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def __contains__(self, route: object) -> bool:
+        return isinstance(route, Route) and route in self._group(route._network, route._prefixlen)
+
+    def __getitem__(self, index: int) -> Route:
+        return self._routes[index]
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """The routes, in the order they were installed."""
+        return tuple(self._routes)
+
+    def copy(self) -> RouteTable:
+        return RouteTable(self._routes, strategy=self.strategy)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RouteTable):
+            return NotImplemented
+        return self._routes == other._routes
+
+    def __repr__(self) -> str:
+        return f"<RouteTable: {len(self)} routes, strategy {self.strategy.value}>"
+
+    # route print and the route command live in their own modules --------------
+    @classmethod
+    def from_route_print(cls, text: str) -> RouteTable:
+        """Parse the text of `route print` (NT 4.0 five columns, or modern `route print -4`)."""
+        from workbook.net.route_print import parse_route_print
+
+        return cls(parse_route_print(text))
+
+    def to_route_print(self, style: str = "nt4") -> str:
+        """Print the table as `route print` would: style 'nt4' or 'modern'."""
+        from workbook.net.route_print import format_route_print
+
+        return format_route_print(self._routes, style=style)
+
+    def route(self, command: str) -> Any:
+        """Run a `route` command (the words after `route`), e.g. 'add 10.0.0.0 MASK 255.0.0.0 172.16.112.1'.
+
+        Returns what the command returns: the added or changed route, the
+        deleted routes, or the printed table for 'print'.
+        """
+        from workbook.net.route_command import run_route_command
+
+        return run_route_command(self, command)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.to_route_print("modern"))
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A stretch of destinations where the classic order and longest prefix part ways."""
+
+    destinations: list[netaddr.IPNetwork]
+    classic: Route | None
+    longest_prefix: Route | None
+
+    def __str__(self) -> str:
+        where = ", ".join(map(str, self.destinations))
+        return f"{where}: classic → {self.classic or 'no route'}; longest prefix → {self.longest_prefix or 'no route'}"
+
+
+def find_disagreements(table: RouteTable) -> list[Disagreement]:
+    """Every destination range where ``classic`` and ``longest-prefix`` choose differently.
+
+    Cuts the address space at every route's first and last-plus-one address;
+    inside each piece both strategies are constant, so one address a piece
+    decides it. Neighbouring pieces with the same pair of winners are merged.
+    """
+    edges = {0}
+    for route in table:
+        edges.add(route.first_address)
+        if route.last_address < ALL_ONES:
+            edges.add(route.last_address + 1)
+    cuts = sorted(edges)
+    found: list[tuple[int, int, Route | None, Route | None]] = []
+    for index, start in enumerate(cuts):
+        end = cuts[index + 1] - 1 if index + 1 < len(cuts) else ALL_ONES
+        classic, longest = table._classic(start), table._longest_prefix(start)
+        if classic == longest:
+            continue
+        if found and found[-1][1] == start - 1 and found[-1][2:] == (classic, longest):
+            found[-1] = (found[-1][0], end, classic, longest)
+        else:
+            found.append((start, end, classic, longest))
+    return [
+        Disagreement(netaddr.iprange_to_cidrs(netaddr.IPAddress(start), netaddr.IPAddress(end)), classic, longest)
+        for start, end, classic, longest in found
+    ]
+
+
+def _list_networks(on_link: list[tuple[int, int, str]]) -> str:
+    shown = [f"{format_address(n)}/{p} on {i}" for n, p, i in on_link[:4]]
+    return ", ".join(shown) + (" …" if len(on_link) > 4 else "")
+
+
+def _example_gateway(on_link: list[tuple[int, int, str]]) -> str:
+    network, prefixlen, interface = max(on_link, key=lambda item: item[1])
+    gateway = network + 1 if prefixlen < 31 else network
+    return f"{format_address(gateway)} for {format_address(network)}/{prefixlen} on {interface}"
+
