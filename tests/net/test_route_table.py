@@ -316,3 +316,4 @@ def test_from_prefixes_builds_a_table_that_looks_up():
     assert str(table.lookup("10.2.0.1").gateway) == "192.0.2.1"
     with pytest.raises(WorkbookError, match=r"10\.1\.0\.0 has bits set"):
         RouteTable.from_prefixes(["10.1.0.0/8"])
+

@@ -101,9 +101,12 @@ class Host:
             raise ScenarioError(f"host {data['name']!r} needs a list of interfaces, e.g. [{{'name': 'eth0', ...}}]")
         for raw in raw_interfaces:
             check_keys(raw, _INTERFACE_KEYS, {"name"}, f"interface of host {data['name']!r}")
-            addresses = raw.get("addresses", [])
+            addresses = raw.get("addresses") or []
             if isinstance(addresses, str):
                 addresses = [addresses]
+            if not isinstance(addresses, list):
+                raise ScenarioError(f"addresses of interface {raw['name']!r} must be a list such as "
+                                    f"['172.16.112.123/24'], not {addresses!r}")
             interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
                                         segment=raw.get("segment")))
             if raw.get("gateway") is not None:

@@ -69,6 +69,13 @@ def _parse_interface_address(value: object, interface: str) -> netaddr.IPNetwork
     return netaddr.IPNetwork((address, prefixlen))
 
 
+def _check_interface_metric(metric: object, interface: str) -> int:
+    if isinstance(metric, bool) or not isinstance(metric, int) or not 0 <= metric <= 9999:
+        raise InterfaceError(f"metric {metric!r} of interface {interface!r} is not a whole number from 0 to 9999; "
+                             f"e.g. 25")
+    return metric
+
+
 class Interface:
     """A NIC (or the loopback) of a host: name, MAC, addresses in configuration order.
 
@@ -92,7 +99,9 @@ class Interface:
         self.mac = None if mac is None else parse_mac(mac, self.name)
         self.addresses: list[netaddr.IPNetwork] = []
         self.index = index
-        self.metric = metric
+        self.metric = None if metric is None else _check_interface_metric(metric, self.name)
+        if segment is not None and (not isinstance(segment, str) or not segment.strip()):
+            raise InterfaceError(f"segment {segment!r} of interface {self.name!r} must be a name; e.g. 'lan'")
         self.segment = segment
         self.loopback = loopback
         for address in addresses:

@@ -18,6 +18,7 @@ network number, so a lookup tries each length present, longest first: at most
 from __future__ import annotations
 
 import bisect
+import gc
 import socket
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -101,25 +102,40 @@ class RouteTable:
         table without interfaces cannot know. Builds a million routes in seconds.
         """
         table = cls()
-        origin = RouteOrigin(origin)
-        routes = table._routes
-        for item in prefixes:
-            if isinstance(item, str):
-                prefix, gateway = item, None
-            else:
-                prefix, gateway = item
-            network, prefixlen = parse_prefix(prefix)
-            route = Route._trusted(
-                network,
-                prefixlen,
-                None if gateway is None else parse_address(gateway, what="gateway"),
-                interface,
-                metric,
-                origin,
-            )
-            table._index(route)
-            routes.append(route)
+        # A million new tuples would wake the cyclic garbage collector again and
+        # again to scan them all; none of them can be part of a cycle.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            table._load(prefixes, interface, metric, RouteOrigin(origin))
+        finally:
+            if collecting:
+                gc.enable()
         return table
+
+    def _load(
+        self, prefixes: Iterable[str | tuple[str, str | None]], interface: str, metric: int, origin: RouteOrigin
+    ) -> None:
+        routes, index, trusted = self._routes, self._index, Route._trusted
+        gateways: dict[str, int] = {}  # few distinct next hops: parse each once
+        for item in prefixes:
+            prefix, gateway = (item, None) if type(item) is str else item
+            try:  # the common 'a.b.c.d/nn' form, checked inline for speed
+                text, _, length = prefix.partition("/")
+                network = _unpack(_inet_pton(_AF_INET, text))[0]
+                prefixlen = int(length) if length.isdigit() and len(length) <= 2 else 99
+                if prefixlen > 32 or network & ~MASKS[prefixlen] & ALL_ONES:
+                    raise ValueError(prefix)
+            except (OSError, ValueError, TypeError, AttributeError):
+                network, prefixlen = parse_prefix(prefix)  # other notations, or the precise error
+            if gateway is not None:
+                hop = gateways.get(gateway)
+                if hop is None:
+                    hop = gateways[gateway] = parse_address(gateway, what="gateway")
+                gateway = hop
+            route = trusted(network, prefixlen, gateway, interface, metric, origin)
+            index(route)
+            routes.append(route)
 
     def add(self, route: Route, *, check_gateway: bool = True) -> Route:
         """Install a route; refuse an exact duplicate or an unreachable gateway.

@@ -1,0 +1,70 @@
+"""Any scenario dict, however wrong, gives a host or a WorkbookError: never another exception.
+
+The generator builds a plausible host, then corrupts one or two of its fields
+with wild values, so that most examples get deep into the checks.
+"""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbook import Host, WorkbookError
+
+wild = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 2**33), st.floats(allow_nan=False), st.text(max_size=10),
+              st.sampled_from(["", " ", "10.0.0.1", "10.0.0.0/24", "0.0.0.0/0", "01-00-5E-00-00-01", "lo",
+                               "255.255.255.255", "10.0.0.5/33", "eth1"])),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=5), inner, max_size=2),
+    max_leaves=4,
+)
+addresses = st.sampled_from(["10.0.0.5/24", "10.0.0.6/24", "10.0.0.7/16", "192.168.1.5/30", "192.168.1.9/32",
+                             "172.16.4.4/12", "10.0.0.5/24"])
+interface = st.fixed_dictionaries({
+    "name": st.sampled_from(["eth0", "eth1", "eth2"]),
+    "mac": st.sampled_from(["00-DD-01-0F-7A-B5", "00:a0:c9:00:00:02", "00a0.c900.0003"]),
+    "addresses": st.lists(addresses, min_size=1, max_size=3, unique=True),
+}, optional={"gateway": st.sampled_from(["10.0.0.1", "192.168.1.6", "10.9.9.9"]), "metric": st.integers(0, 50)})
+route = st.fixed_dictionaries({
+    "destination": st.sampled_from(["0.0.0.0/0", "10.1.0.0/16", "10.0.0.0", "172.16.0.0/12", "10.0.0.9/32"]),
+}, optional={"gateway": st.sampled_from(["10.0.0.1", "10.0.0.9", "192.168.1.6"]),
+             "interface": st.sampled_from(["eth0", "eth1", "lo"]), "metric": st.integers(0, 10),
+             "source": st.sampled_from(["10.0.0.5", "192.168.1.5", "10.0.0.77"]),
+             "origin": st.sampled_from(["static", "persistent", "redirect"])})
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict:
+    nics = draw(st.lists(interface, min_size=1, max_size=3, unique_by=lambda nic: nic["name"]))
+    data = {"name": "h", "interfaces": nics,
+            "routes": draw(st.lists(route, max_size=4))}
+    for _ in range(draw(st.integers(0, 2))):
+        target = draw(st.sampled_from(["host", "interface", "route"]))
+        if target == "host":
+            data[draw(st.sampled_from(["name", "interfaces", "routes", "personality", "forwarding", "extra"]))] = \
+                draw(wild)
+        elif target == "interface" and isinstance(data["interfaces"], list) and data["interfaces"]:
+            chosen = draw(st.sampled_from(data["interfaces"]))
+            if isinstance(chosen, dict):
+                chosen[draw(st.sampled_from(["name", "mac", "addresses", "gateway", "metric", "segment", "x"]))] = \
+                    draw(wild)
+        elif target == "route" and isinstance(data["routes"], list) and data["routes"]:
+            chosen = draw(st.sampled_from(data["routes"]))
+            if isinstance(chosen, dict):
+                chosen[draw(st.sampled_from(["destination", "netmask", "gateway", "interface", "metric", "source",
+                                         "origin"]))] = \
+                    draw(wild)
+    return data
+
+
+@settings(max_examples=500)
+@given(scenarios(), st.sampled_from([None, "nt4", "windows", "linux"]))
+def test_from_dict_builds_or_explains(data, personality):
+    try:
+        built = Host.from_dict(data, personality=personality)
+    except WorkbookError as error:
+        assert str(error)
+        return
+    for destination in ("10.0.0.77", "8.8.8.8", "255.255.255.255", "224.0.0.1"):
+        built.route_get(destination)
+        for source in built.addresses[:2]:
+            built.route_get(destination, source=str(source))
+    assert Host.from_dict(built.to_dict()).to_dict() == built.to_dict()
