@@ -339,7 +339,10 @@ class RouteTable:
 
     def clear(self) -> None:
         """Remove every route."""
-        self.__init__(strategy=self.strategy)  # type: ignore[misc]
+        self._routes.clear()
+        self._by_length.clear()
+        self._lengths.clear()
+        self._batch_index = None
 
     def _example_destination(self) -> str:
         return format_address(self._routes[0]._network) if self._routes else "10.0.0.0"
