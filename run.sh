@@ -50,12 +50,14 @@ ensure_venv() {  # ensure_venv extras
 
 ensure_system_tools() {  # what the tests use from Debian
     command -v ip >/dev/null || apt_install iproute2 || say "no iproute2: kernel comparisons will be skipped"
+    command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagram tests will be skipped"
 }
 
 case "${1:-}" in
     lab)
         shift
         ensure_venv "lab,test"
+        ensure_system_tools
         root=()
         [ "$(id -u)" -ne 0 ] || root=(--allow-root)
         say "opening JupyterLab on the workbook (Ctrl-C twice to stop)"

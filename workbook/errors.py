@@ -30,6 +30,8 @@ __all__ = [
     "RouteNotFoundError",
     "RoutePrintError",
     "ScenarioError",
+    "SimulationError",
+    "TopologyError",
     "WorkbookError",
 ]
 
@@ -84,3 +86,11 @@ class ScenarioError(WorkbookError):
 
 class PersonalityError(WorkbookError):
     """An unknown stack personality was asked for."""
+
+
+class TopologyError(ScenarioError):
+    """A network description is inconsistent: unknown host or segment, two segments with one name."""
+
+
+class SimulationError(WorkbookError):
+    """The simulation cannot do what was asked: a host whose IP is disabled sends, or events run away."""

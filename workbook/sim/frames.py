@@ -1,0 +1,276 @@
+"""What travels on a wire: Ethernet frames carrying ARP or IPv4, and the IP payloads ICMP and IGMP (chapter 4).
+
+Field names follow Wireshark's wording, so a learner can hold a trace next
+to a real capture:
+
+>>> from netaddr import EUI, IPAddress
+>>> arp = ArpPacket.request(EUI("00-DD-01-0F-7A-B5"), IPAddress("172.16.112.123"), IPAddress("172.16.112.1"))
+>>> arp.summary()
+'Who has 172.16.112.1? Tell 172.16.112.123'
+>>> frame = Frame(0.0, "lan", EUI("00-DD-01-0F-7A-B5"), BROADCAST_MAC, ETHERTYPE_ARP, arp=arp)
+>>> frame.summary()
+'00-DD-01-0F-7A-B5 → FF-FF-FF-FF-FF-FF ARP: Who has 172.16.112.1? Tell 172.16.112.123'
+
+Every value here is immutable: a router that decrements the TTL makes a new
+:class:`IPv4Packet` (:meth:`IPv4Packet.forwarded`), so a trace can keep
+every version side by side.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import netaddr
+
+__all__ = [
+    "BROADCAST_MAC",
+    "ETHERTYPE_ARP",
+    "ETHERTYPE_IPV4",
+    "ZERO_MAC",
+    "ArpOpcode",
+    "ArpPacket",
+    "Frame",
+    "IPProtocol",
+    "IPv4Packet",
+    "IcmpMessage",
+    "IcmpType",
+    "IgmpMessage",
+    "IgmpType",
+]
+
+ETHERTYPE_IPV4 = 0x0800
+ETHERTYPE_ARP = 0x0806
+BROADCAST_MAC = netaddr.EUI("FF-FF-FF-FF-FF-FF")
+ZERO_MAC = netaddr.EUI("00-00-00-00-00-00")
+_ZERO_IP = netaddr.IPAddress(0)
+
+
+class ArpOpcode(enum.IntEnum):
+    REQUEST = 1
+    REPLY = 2
+
+
+class IPProtocol(enum.IntEnum):
+    """The IP header's protocol field (IANA numbers)."""
+
+    ICMP = 1
+    IGMP = 2
+    TCP = 6
+    UDP = 17
+
+
+class IcmpType(enum.IntEnum):
+    ECHO_REPLY = 0
+    DESTINATION_UNREACHABLE = 3
+    REDIRECT = 5
+    ECHO_REQUEST = 8
+    TIME_EXCEEDED = 11
+
+
+class IgmpType(enum.IntEnum):
+    """IGMP message types: RFC 1112 (v1) and RFC 2236 (v2)."""
+
+    MEMBERSHIP_QUERY = 0x11
+    V1_MEMBERSHIP_REPORT = 0x12
+    V2_MEMBERSHIP_REPORT = 0x16
+    LEAVE_GROUP = 0x17
+
+
+_ICMP_TEXT = {
+    (3, 0): "Destination unreachable (Network unreachable)",
+    (3, 1): "Destination unreachable (Host unreachable)",
+    (5, 1): "Redirect (Redirect for host)",
+    (5, 0): "Redirect (Redirect for network)",
+    (11, 0): "Time-to-live exceeded (Time to live exceeded in transit)",
+    (8, 0): "Echo (ping) request",
+    (0, 0): "Echo (ping) reply",
+}
+
+_IGMP_TEXT = {
+    0x11: "Membership Query",
+    0x12: "Membership Report",
+    0x16: "Membership Report",
+    0x17: "Leave Group",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArpPacket:
+    """An ARP message (RFC 826) for IPv4 over Ethernet."""
+
+    opcode: ArpOpcode
+    sender_mac: netaddr.EUI
+    sender_ip: netaddr.IPAddress
+    target_mac: netaddr.EUI
+    target_ip: netaddr.IPAddress
+
+    @classmethod
+    def request(cls, sender_mac: netaddr.EUI, sender_ip: netaddr.IPAddress, target_ip: netaddr.IPAddress) -> ArpPacket:
+        """'Who has target_ip? Tell sender_ip', the target MAC left as zeros."""
+        return cls(ArpOpcode.REQUEST, sender_mac, sender_ip, ZERO_MAC, target_ip)
+
+    @classmethod
+    def probe(cls, sender_mac: netaddr.EUI, candidate: netaddr.IPAddress) -> ArpPacket:
+        """An RFC 5227 probe: a request whose sender address is 0.0.0.0, so it cannot change anyone's cache."""
+        return cls(ArpOpcode.REQUEST, sender_mac, _ZERO_IP, ZERO_MAC, candidate)
+
+    @property
+    def is_gratuitous(self) -> bool:
+        """Sender and target address are the same: the sender announces (or checks) its own address."""
+        return self.sender_ip == self.target_ip
+
+    @property
+    def is_probe(self) -> bool:
+        """Sender address 0.0.0.0: an RFC 5227 probe."""
+        return self.opcode is ArpOpcode.REQUEST and int(self.sender_ip) == 0
+
+    def summary(self) -> str:
+        """One line in Wireshark's words."""
+        if self.opcode is ArpOpcode.REPLY:
+            return f"{self.sender_ip} is at {self.sender_mac}"
+        if self.is_probe:
+            return f"Who has {self.target_ip}? (ARP Probe)"
+        if self.is_gratuitous:
+            return f"Gratuitous ARP for {self.sender_ip} (Request)"
+        return f"Who has {self.target_ip}? Tell {self.sender_ip}"
+
+
+@dataclass(frozen=True, slots=True)
+class IcmpMessage:
+    """An ICMP message. Error messages quote the header of the datagram that caused them."""
+
+    type: IcmpType
+    code: int = 0
+    gateway: netaddr.IPAddress | None = None  # for a redirect: the better first hop
+    original: IPv4Packet | None = None  # the datagram this error is about
+
+    @property
+    def is_error(self) -> bool:
+        return self.type in (IcmpType.DESTINATION_UNREACHABLE, IcmpType.REDIRECT, IcmpType.TIME_EXCEEDED)
+
+    def summary(self) -> str:
+        text = _ICMP_TEXT.get((int(self.type), self.code), f"type {int(self.type)} code {self.code}")
+        if self.gateway is not None:
+            text += f", use gateway {self.gateway}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class IgmpMessage:
+    """An IGMP message. ``max_resp_time`` is in tenths of a second (0 in IGMPv1)."""
+
+    type: IgmpType
+    version: int
+    group: netaddr.IPAddress
+    max_resp_time: int = 0
+
+    def summary(self) -> str:
+        text = f"IGMPv{self.version} {_IGMP_TEXT.get(int(self.type), hex(self.type))}"
+        if int(self.group):
+            text += f" / group {self.group}"
+        elif self.type is IgmpType.MEMBERSHIP_QUERY:
+            text += ", general"
+        if self.type is IgmpType.MEMBERSHIP_QUERY and self.max_resp_time:
+            text += f", max resp {self.max_resp_time / 10:g} s"
+        return text
+
+
+_identifications = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class IPv4Packet:
+    """An IPv4 datagram: the header fields a lesson needs, and what it carries.
+
+    The source and destination addresses stay the same from the first host to
+    the last; only the TTL changes, by one at each router.
+    """
+
+    src: netaddr.IPAddress
+    dst: netaddr.IPAddress
+    ttl: int = 64
+    protocol: int = IPProtocol.UDP
+    tos: int = 0
+    router_alert: bool = False
+    identification: int = field(default_factory=lambda: next(_identifications) & 0xFFFF)
+    payload: Any = None
+    icmp: IcmpMessage | None = None
+    igmp: IgmpMessage | None = None
+
+    def forwarded(self) -> IPv4Packet:
+        """The same datagram as a router sends it on: TTL one less, nothing else changed."""
+        return replace(self, ttl=self.ttl - 1)
+
+    def header(self) -> IPv4Packet:
+        """This datagram without its payload: what an ICMP error quotes."""
+        return replace(self, payload=None)
+
+    def summary(self) -> str:
+        what = self.icmp.summary() if self.icmp else self.igmp.summary() if self.igmp else _protocol_name(self.protocol)
+        return f"{self.src} → {self.dst} TTL {self.ttl} {what}"
+
+
+def _protocol_name(protocol: int) -> str:
+    try:
+        return IPProtocol(protocol).name
+    except ValueError:
+        return f"protocol {protocol}"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """An Ethernet II frame as it was put on a segment at ``time`` (simulated seconds).
+
+    ``sender`` and ``interface`` name the node and NIC that transmitted it.
+    """
+
+    time: float
+    segment: str
+    eth_src: netaddr.EUI
+    eth_dst: netaddr.EUI
+    ethertype: int
+    arp: ArpPacket | None = None
+    ip: IPv4Packet | None = None
+    sender: str = ""
+    interface: str = ""
+
+    @property
+    def icmp(self) -> IcmpMessage | None:
+        return None if self.ip is None else self.ip.icmp
+
+    @property
+    def igmp(self) -> IgmpMessage | None:
+        return None if self.ip is None else self.ip.igmp
+
+    @property
+    def is_broadcast(self) -> bool:
+        return self.eth_dst == BROADCAST_MAC
+
+    @property
+    def is_multicast(self) -> bool:
+        """The group bit (lowest bit of the first octet) is set: broadcast included."""
+        return bool(self.eth_dst.words[0] & 1)
+
+    @property
+    def protocol(self) -> str:
+        """The innermost protocol's name, as Wireshark's Protocol column shows it."""
+        if self.arp is not None:
+            return "ARP"
+        if self.ip is not None and self.ip.icmp is not None:
+            return "ICMP"
+        if self.ip is not None and self.ip.igmp is not None:
+            return f"IGMPv{self.ip.igmp.version}"
+        if self.ip is not None:
+            return _protocol_name(self.ip.protocol)
+        return hex(self.ethertype)
+
+    def summary(self) -> str:
+        """One line: MACs, then what the frame carries."""
+        inner = self.arp.summary() if self.arp else self.ip.summary() if self.ip else ""
+        return f"{self.eth_src} → {self.eth_dst} {'ARP' if self.arp else 'IPv4'}: {inner}"
+
+    def __repr__(self) -> str:
+        return f"<Frame t={self.time:.6f} on {self.segment}: {self.summary()}>"

@@ -1,0 +1,376 @@
+"""A simulated network: segments, hosts and routers on one clock (chapter 4).
+
+>>> from workbook import Network
+>>> net = Network.from_scenario("seed-lan")
+>>> trace = net.send("nt-host", "172.17.1.1")
+>>> trace.delivered, trace.receivers, [hop.node for hop in trace.hops]
+(True, ['far-host'], ['nt-host', 'router', 'far-host'])
+>>> [str(hop.frame.eth_dst) for hop in trace.hops if hop.frame]
+['00-DD-01-00-00-01', '00-DD-02-00-00-09']
+
+The datagram keeps 172.16.112.123 → 172.17.1.1 all the way; each frame
+around it is addressed to the next hop's MAC only.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import netaddr
+
+from workbook.errors import ScenarioError, SimulationError, TopologyError
+from workbook.net.addresses import parse_address
+from workbook.net.interfaces import Interface
+from workbook.net.personalities import Personality
+from workbook.net.scenario import check_keys, load_file, load_scenario
+from workbook.sim import dad
+from workbook.sim.clock import DEFAULT_MAX_EVENTS, Clock
+from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IPProtocol, IPv4Packet
+from workbook.sim.node import SimHost
+from workbook.sim.trace import PathTrace
+
+__all__ = ["LogEntry", "Network", "Segment"]
+
+_NETWORK_KEYS = {"name", "personality", "segments", "hosts", "routers", "seed"}
+_SIM_KEYS = {
+    "running",
+    "unplugged",
+    "igmp_version",
+    "igmp_level",
+    "duplicate_detection",
+    "anti_spoofing",
+    "igmp_querier",
+    "multicast_routing",
+    "redirects",
+}
+_NODE_KEYS = {"name", "personality", "interfaces", "routes", "forwarding"} | _SIM_KEYS
+_PROTOCOLS = {"icmp": IPProtocol.ICMP, "igmp": IPProtocol.IGMP, "tcp": IPProtocol.TCP, "udp": IPProtocol.UDP}
+
+#: Simulated seconds a frame takes from one NIC to the others on its segment.
+PROPAGATION_DELAY = 1e-5
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a host's system log (``kind`` 'error' for what NT's event viewer showed in red)."""
+
+    time: float
+    host: str
+    text: str
+    kind: str = "info"
+
+    def __str__(self) -> str:
+        return f"[{self.time:9.3f} s] {self.host}: {self.text}"
+
+
+class Segment:
+    """A broadcast domain: every frame put on it reaches every other NIC attached to it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.ports: list[tuple[SimHost, Interface]] = []
+        self._by_mac: dict[netaddr.EUI, list[tuple[SimHost, Interface]]] = {}
+
+    def attach(self, host: SimHost, nic: Interface) -> None:
+        self.ports.append((host, nic))
+        self._by_mac.setdefault(nic.mac, []).append((host, nic))
+
+    @property
+    def nodes(self) -> list[str]:
+        return list(dict.fromkeys(host.name for host, _ in self.ports))
+
+    def __repr__(self) -> str:
+        return f"<Segment {self.name}: {', '.join(f'{h.name}.{n.name}' for h, n in self.ports)}>"
+
+
+class Network:
+    """Segments, hosts and routers, and the clock that drives them.
+
+    Build one with :meth:`from_dict` (or a scenario file); send with
+    :meth:`send`, which returns a :class:`~workbook.sim.trace.PathTrace`;
+    let time pass with :meth:`run`. ``frames`` and ``log`` keep everything
+    that happened so far. Randomness (IGMP report delays, RFC 5227 probe
+    timing) comes from one ``random.Random(seed)``.
+    """
+
+    def __init__(self, personality: str | Personality = "nt4", seed: int = 0,
+                 max_events: int = DEFAULT_MAX_EVENTS) -> None:
+        self.personality = personality
+        self.clock = Clock(max_events)
+        self.random = random.Random(seed)
+        self.segments: dict[str, Segment] = {}
+        self.nodes: dict[str, SimHost] = {}
+        self.frames: list[Frame] = []
+        self.log: list[LogEntry] = []
+        self._macs = 0
+
+    # Building ---------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], personality: str | Personality | None = None, seed: int | None = None,
+                  settle: bool = True) -> Network:
+        """A network from a scenario dict::
+
+            {"segments": [{"name": "lan"}, {"name": "wan"}],
+             "hosts": [{"name": "a", "interfaces": [{"name": "eth0", "segment": "lan",
+                        "addresses": ["10.0.0.2/24"], "gateway": "10.0.0.1"}]}],
+             "routers": [{"name": "r", "interfaces": [...two interfaces...]}]}
+
+        Host entries are :meth:`Host.from_dict` dicts whose interfaces name a
+        segment, plus the simulation's keys: ``running`` (default true),
+        ``unplugged`` (interface names), ``igmp_version`` (1 or 2),
+        ``igmp_level`` (0, 1, 2), ``duplicate_detection`` ('nt', 'rfc5227',
+        'none'); routers also ``anti_spoofing`` (interface names),
+        ``igmp_querier``, ``multicast_routing``, ``redirects``.
+        ``personality`` overrides every node's own. Hosts start at time 0;
+        with ``settle`` the clock then runs until their start-up ARPs are done.
+        """
+        check_keys(data, _NETWORK_KEYS, {"segments"}, "network")
+        network = cls(personality or data.get("personality", "nt4"),
+                      seed if seed is not None else int(data.get("seed", 0)))
+        forced = personality is not None
+        segments = data["segments"]
+        if not isinstance(segments, list) or not segments:
+            raise ScenarioError("a network needs a list of segments, e.g. [{'name': 'lan'}]")
+        for segment in segments:
+            check_keys(segment, {"name"}, {"name"}, "segment")
+            network.add_segment(segment["name"])
+        for key, router in (("hosts", False), ("routers", True)):
+            entries = data.get(key) or []
+            if not isinstance(entries, list):
+                raise ScenarioError(f"{key} must be a list of dicts, e.g. [{{'name': 'a', 'interfaces': [...]}}]")
+            for entry in entries:
+                network.add_node(entry, router=router, personality=personality if forced else None, start=False)
+        for node in network.nodes.values():
+            if node._sim_running:
+                node.start()
+        if settle:
+            network.settle()
+        return network
+
+    @classmethod
+    def from_file(cls, path: str | Path, personality: str | Personality | None = None, seed: int | None = None
+                  ) -> Network:
+        """A network from a JSON or YAML file."""
+        return cls.from_dict(load_file(path), personality, seed)
+
+    @classmethod
+    def from_scenario(cls, name: str, personality: str | Personality | None = None, seed: int | None = None
+                      ) -> Network:
+        """A network shipped with the workbook, e.g. 'seed-lan'."""
+        return cls.from_dict(load_scenario(name), personality, seed)
+
+    def add_segment(self, name: str) -> Segment:
+        """A new, empty segment."""
+        if not isinstance(name, str) or not name.strip():
+            raise TopologyError(f"segment name {name!r} must be a non-empty text; e.g. 'lan'")
+        if name in self.segments:
+            raise TopologyError(f"two segments are called {name!r}; give each segment its own name")
+        self.segments[name] = Segment(name)
+        return self.segments[name]
+
+    def add_node(self, data: dict[str, Any], router: bool = False, personality: str | Personality | None = None,
+                 start: bool = True) -> SimHost:
+        """Add a host (or, with ``router``, a router) from a dict; it starts at once unless ``start`` is False."""
+        what = "router" if router else "host"
+        check_keys(data, _NODE_KEYS, {"name", "interfaces"}, what)
+        name = data["name"]
+        if name in self.nodes:
+            raise TopologyError(f"two nodes are called {name!r}; give each host and router its own name")
+        host_data = {k: v for k, v in data.items() if k not in _SIM_KEYS}
+        if router:
+            host_data.setdefault("forwarding", True)
+        for interface in host_data.get("interfaces") or []:
+            if isinstance(interface, dict):
+                self._check_segment(interface, name)
+        node = SimHost.from_dict(host_data, personality or data.get("personality") or self.personality)
+        for nic in node.interfaces:
+            if nic.mac is None:
+                nic.mac = self._next_mac()
+        self._apply_sim_keys(node, data)
+        self.nodes[node.name] = node
+        node.network = self
+        node.arp_cache.clock = self.clock
+        for nic in node.interfaces:
+            self.segments[nic.segment].attach(node, nic)
+        if start and node._sim_running:
+            node.start()
+        return node
+
+    def _check_segment(self, interface: dict[str, Any], host: str) -> None:
+        segment = interface.get("segment")
+        if segment is None:
+            raise TopologyError(f"interface {interface.get('name')!r} of {host!r} names no segment; "
+                                f"add e.g. 'segment': '{next(iter(self.segments), 'lan')}'")
+        if segment not in self.segments:
+            raise TopologyError(f"interface {interface.get('name')!r} of {host!r} is on segment {segment!r}, "
+                                f"which the network lacks; its segments: {', '.join(self.segments) or 'none'}")
+
+    def _apply_sim_keys(self, node: SimHost, data: dict[str, Any]) -> None:
+        node._sim_running = _flag(data.get("running", True), "running", node.name)
+        for name in data.get("unplugged") or []:
+            node.unplugged.add(node.interface(name).name)
+        version = data.get("igmp_version", 2)
+        if version not in (1, 2):
+            raise ScenarioError(f"igmp_version {version!r} of {node.name!r} must be 1 or 2; e.g. 2")
+        node.igmp_version = version
+        level = data.get("igmp_level", 2)
+        if level not in (0, 1, 2):
+            raise ScenarioError(f"igmp_level {level!r} of {node.name!r} must be 0, 1 or 2 (RFC 1112); e.g. 2")
+        node.igmp_level = level
+        mode = data.get("duplicate_detection", node.duplicate_detection)
+        if mode not in ("nt", "rfc5227", "none"):
+            raise ScenarioError(f"duplicate_detection {mode!r} of {node.name!r} must be 'nt', 'rfc5227' or 'none'")
+        node.duplicate_detection = mode
+        filters = data.get("anti_spoofing") or []
+        if filters is True:
+            filters = [nic.name for nic in node.interfaces]
+        node.anti_spoofing = {node.interface(name).name for name in filters}
+        node.redirects = _flag(data.get("redirects", True), "redirects", node.name)
+        node.multicast_routing = _flag(data.get("multicast_routing", False), "multicast_routing", node.name)
+        if _flag(data.get("igmp_querier", node.multicast_routing), "igmp_querier", node.name):
+            from workbook.sim.igmp import Querier
+
+            node.querier = Querier(node, version=node.igmp_version)
+
+    def _next_mac(self) -> netaddr.EUI:
+        # Locally administered unicast addresses (second-lowest bit of the first octet set).
+        self._macs += 1
+        return netaddr.EUI(0x02574B000000 + self._macs)
+
+    def settle(self) -> None:
+        """Run the clock until every start-up duplicate-address check is over."""
+        modes = {node.duplicate_detection for node in self.nodes.values() if node.running}
+        if "rfc5227" in modes:
+            seconds = (dad.PROBE_WAIT + (dad.PROBE_NUM - 1) * dad.PROBE_MAX + dad.ANNOUNCE_WAIT
+                       + (dad.ANNOUNCE_NUM - 1) * dad.ANNOUNCE_INTERVAL)
+        elif "nt" in modes:
+            seconds = dad.NT_GRATUITOUS_COUNT * dad.NT_GRATUITOUS_INTERVAL
+        else:
+            seconds = 0.0
+        self.run(seconds)
+
+    # Using it ------------------------------------------------------------------------------
+    def host(self, name: str) -> SimHost:
+        """The host or router called ``name``."""
+        if isinstance(name, SimHost):
+            return name
+        try:
+            return self.nodes[name]
+        except (KeyError, TypeError):
+            raise TopologyError(f"the network has no host or router {name!r}; it has "
+                                f"{', '.join(self.nodes) or 'none'}") from None
+
+    @property
+    def hosts(self) -> list[SimHost]:
+        return [node for node in self.nodes.values() if not node.forwarding]
+
+    @property
+    def routers(self) -> list[SimHost]:
+        return [node for node in self.nodes.values() if node.forwarding]
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the network was built."""
+        return self.clock.now
+
+    def run(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass: timers fire, caches age, IGMP queries go out."""
+        self.clock.run(seconds)
+
+    def send(self, host: str | SimHost, destination: object, source: object = None, ttl: int = 64,
+             payload: Any = None, protocol: str | int = "udp") -> PathTrace:
+        """Send one datagram from ``host`` and follow it to its end: a :class:`PathTrace`.
+
+        ``source`` binds the sender to one of its addresses (else the stack
+        chooses, as for a socket bound to ANY). ``protocol`` 'icmp' sends an
+        echo request (a ping).
+        """
+        node = self.host(host)
+        if not node.running:
+            raise SimulationError(f"host {node.name!r} is stopped; start it first: net.host({node.name!r}).start()")
+        if node.interfaces and all(nic.name in node.disabled for nic in node.interfaces):
+            raise SimulationError(f"IP is disabled on every interface of {node.name!r} (an address conflict); "
+                                  f"give it a free address and restart it")
+        target = parse_address(destination, what="destination", example="172.17.1.1")
+        bound = None
+        if source is not None and source not in ("0.0.0.0", "ANY", "any"):
+            bound = parse_address(source, what="source", example=str(node.addresses[0]) if node.addresses else "")
+            owner = node.owner_of(bound)
+            if owner is not None and owner.name in node.disabled:
+                raise SimulationError(f"source {source} is on {owner.name} of {node.name!r}, whose IP is disabled "
+                                      f"(an address conflict); bind to another address")
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= 255:
+            raise SimulationError(f"ttl {ttl!r} must be a whole number from 1 to 255; e.g. 64")
+        number = _protocol(protocol)
+        icmp = IcmpMessage(IcmpType.ECHO_REQUEST) if number == IPProtocol.ICMP else None
+        trace = PathTrace(node.name)
+        node.originate(target, bound, ttl, payload, number, trace, icmp=icmp)
+        self.clock.run_until_done(trace)
+        return trace
+
+    def ping(self, host: str | SimHost, destination: object, source: object = None, ttl: int = 64) -> PathTrace:
+        """An ICMP echo request; when it arrives, the echo reply's journey is ``trace.replies[0]``."""
+        return self.send(host, destination, source, ttl, protocol="icmp")
+
+    # Used by the nodes ------------------------------------------------------------------------
+    def transmit(self, host: SimHost, nic: Interface, eth_dst: netaddr.EUI, ethertype: int,
+                 arp: ArpPacket | None = None, ip: IPv4Packet | None = None,
+                 trace: PathTrace | None = None) -> Frame | None:
+        """Put a frame on ``nic``'s segment (nothing happens if the NIC is unplugged or the host stopped)."""
+        if nic.name in host.unplugged or not host.running:
+            return None
+        segment = self.segments[nic.segment]
+        frame = Frame(self.clock.now, segment.name, nic.mac, eth_dst, ethertype, arp, ip, host.name, nic.name)
+        self.frames.append(frame)
+        owner = None
+        if trace is not None:
+            trace.record_frame(frame)
+            owner = trace.root
+        # A unicast frame only matters to the NIC with that MAC; the others would drop it unread.
+        ports = segment.ports if frame.is_multicast else segment._by_mac.get(eth_dst, ())
+        schedule = self.clock.schedule
+        for port_host, port_nic in ports:
+            if port_nic is not nic:
+                schedule(PROPAGATION_DELAY, port_host.receive, port_nic, frame, trace, owner=owner)
+        return frame
+
+    def log_event(self, host: SimHost, text: str, kind: str = "info") -> None:
+        self.log.append(LogEntry(self.clock.now, host.name, text, kind))
+
+    def frames_on(self, segment: str) -> list[Frame]:
+        """Every frame seen on one segment so far."""
+        if segment not in self.segments:
+            raise TopologyError(f"the network has no segment {segment!r}; it has {', '.join(self.segments)}")
+        return [frame for frame in self.frames if frame.segment == segment]
+
+    def __repr__(self) -> str:
+        return (f"<Network t={self.clock.now:.3f} s: {len(self.segments)} segments, {len(self.hosts)} hosts, "
+                f"{len(self.routers)} routers>")
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a network as its topology diagram (graphviz imported lazily, only here)."""
+        try:
+            from workbook.render import topology_svg
+        except ImportError:
+            return None
+        try:
+            return topology_svg(self)
+        except Exception:  # no `dot`: Jupyter falls back to the text view
+            return None
+
+
+def _flag(value: object, key: str, node: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"{key} of {node!r} must be true or false, not {value!r}")
+    return value
+
+
+def _protocol(value: str | int) -> int:
+    if isinstance(value, str) and value.lower() in _PROTOCOLS:
+        return _PROTOCOLS[value.lower()]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
+        return value
+    raise SimulationError(f"protocol {value!r} is unknown; use 'udp', 'tcp', 'icmp' or a number 0-255, e.g. 'udp'")
