@@ -282,7 +282,8 @@ class Host:
 
         before = set(self.table)
         index = {interface.index: self.personality.interface_label(interface) for interface in self.interfaces}
-        result = run_route_command(self.table, command, interface_index=index)
+        result = run_route_command(self.table, command, interface_index=index,
+                                   style=self.personality.route_print_style)
         after = set(self.table)
         self.persistent_routes = [r for r in self.persistent_routes if r in after]
         self.persistent_routes += [r for r in self.table if r not in before and r.origin is RouteOrigin.PERSISTENT]

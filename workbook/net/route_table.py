@@ -12,7 +12,11 @@ IPAddress('172.16.112.122')
 
 Inside, routes are grouped by prefix length in dictionaries keyed by the
 network number, so a lookup tries each length present, longest first: at most
-33 dictionary probes, whatever the size of the table.
+33 dictionary probes, whatever the size of the table. To skip lengths that
+cannot match, a longest-prefix lookup first looks at the /16 block of the
+address: it tries only the lengths longer than /16 that have a route in that
+block, then falls back on the block's best route of /16 or shorter, which is
+worked out the first time the block is looked up and kept until a change.
 """
 
 from __future__ import annotations
@@ -84,6 +88,11 @@ class RouteTable:
         self._by_length: dict[int, dict[int, Route | list[Route]]] = {}
         self._lengths: list[int] = []  # present prefix lengths, longest first
         self._batch_index: tuple[Any, Any, list[Route | None]] | None = None
+        # /16 block -> bit n set when a route of length n > 16 lies in the block (removals leave the bit:
+        # a spare probe just misses); and, filled in by lookups, /16 block -> (the (mask, bucket) probes
+        # for those lengths, longest first; the best route of length <= 16 covering the block).
+        self._long_lengths: dict[int, int] = {}
+        self._block_probes: dict[int, tuple[tuple[tuple[int, dict[int, Any]], ...], Route | None]] = {}
         for route in routes:
             self.add(route, check_gateway=False)
 
@@ -146,14 +155,14 @@ class RouteTable:
         """
         if not isinstance(route, Route):
             raise RouteError(f"{route!r} is not a Route; e.g. Route('10.0.0.0/8', gateway='172.16.112.1')")
+        if check_gateway and not route.on_link:
+            route = self._with_interface(route)
         for other in self._group(route._network, route._prefixlen):
             if other[:4] == route[:4]:
                 raise DuplicateRouteError(
                     f"route {route} is already in the table (as {other}); "
                     f"use `route change` to alter its metric or gateway"
                 )
-        if check_gateway and not route.on_link:
-            route = self._with_interface(route)
         self._index(route)
         self._routes.append(route)
         return route
@@ -164,6 +173,14 @@ class RouteTable:
         if bucket is None:
             bucket = self._by_length[prefixlen] = {}
             bisect.insort(self._lengths, prefixlen, key=lambda n: -n)
+            self._block_probes.clear()
+        if prefixlen > 16:
+            block = route._network >> 16
+            self._long_lengths[block] = self._long_lengths.get(block, 0) | (1 << prefixlen)
+            if self._block_probes:
+                self._block_probes.pop(block, None)
+        elif self._block_probes:
+            self._block_probes.clear()  # a short route may change the fallback of many blocks
         current = bucket.get(route._network)
         if current is None:
             bucket[route._network] = route
@@ -266,6 +283,10 @@ class RouteTable:
         else:
             bucket[route._network] = group if len(group) > 1 else group[0]
         self._batch_index = None
+        if route._prefixlen > 16 and route._prefixlen in self._by_length:
+            self._block_probes.pop(route._network >> 16, None)
+        else:
+            self._block_probes.clear()
 
     def delete(
         self,
@@ -343,6 +364,8 @@ class RouteTable:
         self._by_length.clear()
         self._lengths.clear()
         self._batch_index = None
+        self._long_lengths.clear()
+        self._block_probes.clear()
 
     def _example_destination(self) -> str:
         return format_address(self._routes[0]._network) if self._routes else "10.0.0.0"
@@ -381,12 +404,28 @@ class RouteTable:
         return LookupDecision(self, address, chosen, self._classic(address))
 
     def _longest_prefix(self, address: int) -> Route | None:
-        by_length = self._by_length
-        for prefixlen in self._lengths:
-            found = by_length[prefixlen].get(address & MASKS[prefixlen])
+        entry = self._block_probes.get(address >> 16)
+        if entry is None:
+            entry = self._fill_block(address >> 16)
+        for mask, bucket in entry[0]:
+            found = bucket.get(address & mask)
             if found is not None:
                 return found[0] if type(found) is list else found
-        return None
+        return entry[1]
+
+    def _fill_block(self, block: int) -> tuple[tuple[tuple[int, dict[int, Any]], ...], Route | None]:
+        """The probes for one /16 block: its lengths over /16, and the best route of /16 or shorter."""
+        by_length, bits, first = self._by_length, self._long_lengths.get(block, 0), block << 16
+        probes = tuple((MASKS[n], by_length[n]) for n in self._lengths if n > 16 and bits >> n & 1)
+        fallback = None
+        for prefixlen in self._lengths:
+            if prefixlen <= 16:
+                found = by_length[prefixlen].get(first & MASKS[prefixlen])
+                if found is not None:
+                    fallback = found[0] if type(found) is list else found
+                    break
+        entry = self._block_probes[block] = (probes, fallback)
+        return entry
 
     def _classic(self, address: int) -> Route | None:
         # Every route in one bucket entry shares its destination, hence its kind.
@@ -511,11 +550,17 @@ class RouteTable:
 
     # route print and the route command live in their own modules --------------
     @classmethod
-    def from_route_print(cls, text: str) -> RouteTable:
-        """Parse the text of `route print` (NT 4.0 five columns, or modern `route print -4`)."""
-        from workbook.net.route_print import parse_route_print
+    def from_route_print(cls, text: str, strategy: Strategy | str | None = None) -> RouteTable:
+        """Parse the text of `route print` (NT 4.0 five columns, or modern `route print -4`).
 
-        return cls(parse_route_print(text))
+        The strategy defaults to the one of the stack that prints that layout:
+        ``classic`` for NT 4.0's table, ``longest-prefix`` for the modern one.
+        """
+        from workbook.net.route_print import parse_route_print, route_print_style
+
+        if strategy is None:
+            strategy = Strategy.CLASSIC if route_print_style(text) == "nt4" else Strategy.LONGEST_PREFIX
+        return cls(parse_route_print(text), strategy=strategy)
 
     def to_route_print(self, style: str = "nt4") -> str:
         """Print the table as `route print` would: style 'nt4' or 'modern'."""

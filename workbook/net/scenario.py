@@ -19,7 +19,7 @@ import yaml
 
 from workbook.errors import ScenarioError
 
-__all__ = ["check_keys", "load_file", "load_scenario", "scenario_names"]
+__all__ = ["check_keys", "load_file", "load_scenario", "load_text", "scenario_names"]
 
 
 def load_file(path: str | Path) -> dict[str, Any]:
@@ -55,6 +55,20 @@ def load_scenario(name: str) -> dict[str, Any]:
     if not file.is_file():
         raise ScenarioError(f"no scenario called {name!r}; the workbook has {', '.join(scenario_names())}")
     return _parse(file.read_text(encoding="utf-8"), file.name)
+
+
+def load_text(name: str) -> str:
+    """A text file shipped with the scenarios, e.g. 'seed_route_print_nt4.txt'.
+
+    >>> load_text("seed_route_print_nt4.txt").splitlines()[0]
+    'Active Routes:'
+    """
+    folder = resources.files("workbook") / "scenarios"
+    file = folder / name
+    if not name.endswith(".txt") or not file.is_file():
+        texts = sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt"))
+        raise ScenarioError(f"no text called {name!r}; the workbook has {', '.join(texts)}")
+    return file.read_text(encoding="utf-8")
 
 
 def check_keys(data: object, allowed: set[str], required: set[str], what: str) -> dict[str, Any]:
