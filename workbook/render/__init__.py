@@ -1,0 +1,35 @@
+"""Traces, topologies and frame exchanges drawn as diagrams: DOT text, :class:`graphviz.Digraph` or SVG.
+
+Three families, each in three forms:
+
+* ``*_graph(...)`` returns a :class:`graphviz.Digraph` (displays itself in Jupyter);
+* ``*_dot(...)`` returns DOT text and needs no Graphviz program;
+* ``*_svg(...)`` returns SVG text; :class:`DiagramError` if Graphviz's ``dot`` is missing.
+
+:func:`topology_graph` draws a :class:`~workbook.sim.network.Network`;
+:func:`path_graph` draws one datagram's :class:`~workbook.sim.trace.PathTrace`;
+:func:`sequence_graph` draws frames (``trace.frames``, ``net.frames_on("lan")``) in time order.
+
+The model (:mod:`workbook.net`, :mod:`workbook.sim`) never imports this
+package or graphviz; ``PathTrace._repr_svg_`` and ``Network._repr_svg_``
+import it lazily. Importing this package does not import graphviz either:
+each function imports it when it first builds a graph.
+"""
+
+from workbook.render.dot import DiagramError
+from workbook.render.path import path_dot, path_graph, path_svg
+from workbook.render.sequence import sequence_dot, sequence_graph, sequence_svg
+from workbook.render.topology import topology_dot, topology_graph, topology_svg
+
+__all__ = [
+    "DiagramError",
+    "path_dot",
+    "path_graph",
+    "path_svg",
+    "sequence_dot",
+    "sequence_graph",
+    "sequence_svg",
+    "topology_dot",
+    "topology_graph",
+    "topology_svg",
+]

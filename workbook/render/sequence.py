@@ -1,0 +1,135 @@
+"""Frames as a sequence diagram: one lifeline per node, one arrow per frame, time running down (chapters 4 and 5).
+
+An ARP exchange, an IGMP report and the query that prompted it, or a ping
+and its reply read best in the order they happened. Frames to a broadcast or
+multicast MAC go to a lifeline standing for everyone on their segment:
+
+>>> from workbook.sim import Network
+>>> net = Network.from_scenario("seed_lan")
+>>> trace = net.send("nt-host", "172.17.1.1")
+>>> text = sequence_dot(trace.frames)
+>>> text.index("ARP who-has 172.16.112.1 tell 172.16.112.123") < text.index("ARP 172.16.112.1 is-at")
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from workbook.render.dot import (
+    ARP_COLOR,
+    DATAGRAM_COLOR,
+    IGMP_COLOR,
+    REPLY_COLOR,
+    label,
+    new_digraph,
+    node_style,
+    render_svg,
+)
+from workbook.render.labels import frame_title, mac_line
+
+if TYPE_CHECKING:
+    import graphviz
+
+    from workbook.sim.frames import Frame
+    from workbook.sim.network import Network
+
+__all__ = ["sequence_dot", "sequence_graph", "sequence_svg"]
+
+_LIFELINE = {"style": "dashed", "color": "#AAAAAA", "arrowhead": "none", "weight": "100"}
+
+
+def sequence_graph(frames: Iterable[Frame], net: Network | None = None) -> graphviz.Digraph:
+    """``frames`` (e.g. ``trace.frames`` or ``net.frames_on("lan")``) in time order as a :class:`graphviz.Digraph`.
+
+    The sender of each frame is known from the frame; its receiver from the
+    destination MAC: a node seen sending from that MAC, or, with ``net``, the
+    node that owns it. An unknown MAC gets a lifeline of its own.
+    """
+    frames = sorted(frames, key=lambda frame: frame.time)
+    owners = _mac_owners(frames, net)
+    lifelines: list[str] = []
+
+    def lifeline(name: str) -> int:
+        if name not in lifelines:
+            lifelines.append(name)
+        return lifelines.index(name)
+
+    arrows = []
+    for frame in frames:
+        source = lifeline(frame.sender or owners.get(str(frame.eth_src), str(frame.eth_src)))
+        if frame.is_multicast:
+            what = "broadcast" if frame.is_broadcast else "multicast"
+            target = lifeline(f"everyone on {frame.segment} ({what})")
+        else:
+            target = lifeline(owners.get(str(frame.eth_dst), str(frame.eth_dst)))
+        arrows.append((frame, source, target))
+
+    graph = new_digraph("sequence", rankdir="TB", ranksep="0.25", nodesep="0.6", splines="false")
+    rows = len(arrows) + 1
+    for row in range(rows):
+        with graph.subgraph() as rank:
+            rank.attr(rank="same")
+            if row == 0:
+                rank.node("t0", label="time (s)", shape="plaintext")
+            else:
+                rank.node(f"t{row}", label=f"{arrows[row - 1][0].time:.6f}", shape="plaintext")
+            for index, name in enumerate(lifelines):
+                if row == 0:
+                    style = node_style("segment" if name.startswith("everyone on ") else "host")
+                    rank.node(f"p{index}r0", label=label(name), **style)
+                else:
+                    rank.node(f"p{index}r{row}", label="", shape="point", width="0.03", color="#AAAAAA")
+            # Invisible links keep the lifelines in the same left-to-right order on every row.
+            order = [f"t{row}"] + [f"p{index}r{row}" for index in range(len(lifelines))]
+            for left, right in itertools.pairwise(order):
+                rank.edge(left, right, style="invis")
+    for row in range(rows - 1):
+        graph.edge(f"t{row}", f"t{row + 1}", style="invis", weight="100")
+        for index in range(len(lifelines)):
+            graph.edge(f"p{index}r{row}", f"p{index}r{row + 1}", **_LIFELINE)
+    for row, (frame, source, target) in enumerate(arrows, start=1):
+        color = _color(frame)
+        words = label([frame_title(frame), mac_line(frame)])
+        attrs = {"label": words, "color": color, "fontcolor": color, "constraint": "false"}
+        if source <= target:
+            graph.edge(f"p{source}r{row}", f"p{target}r{row}", **attrs)
+        else:
+            # Written left to right with the arrowhead turned round, so dot keeps the lifelines' order.
+            graph.edge(f"p{target}r{row}", f"p{source}r{row}", dir="back", **attrs)
+    return graph
+
+
+def sequence_dot(frames: Iterable[Frame], net: Network | None = None) -> str:
+    """The DOT text of :func:`sequence_graph` (needs no Graphviz program)."""
+    return sequence_graph(frames, net).source
+
+
+def sequence_svg(frames: Iterable[Frame], net: Network | None = None) -> str:
+    """The sequence diagram as SVG text; :class:`~workbook.render.dot.DiagramError` when ``dot`` is missing."""
+    return render_svg(sequence_graph(frames, net))
+
+
+def _mac_owners(frames: list[Frame], net: Network | None) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    if net is not None:
+        for node in net.nodes.values():
+            for nic in node.interfaces:
+                if nic.mac is not None:
+                    owners.setdefault(str(nic.mac), node.name)
+    for frame in frames:
+        if frame.sender:
+            owners.setdefault(str(frame.eth_src), frame.sender)
+    return owners
+
+
+def _color(frame: Frame) -> str:
+    if frame.arp is not None:
+        return ARP_COLOR
+    if frame.igmp is not None:
+        return IGMP_COLOR
+    if frame.icmp is not None:
+        return REPLY_COLOR
+    return DATAGRAM_COLOR
