@@ -18,12 +18,15 @@ def _router(name: str, left: tuple[str, str], right: tuple[str, str], routes: li
 
 
 def chain(routers: int, personality: str = "nt4") -> dict[str, Any]:
-    """host a — r1 — r2 — … — rN — host b; link i is 10.0.i.0/24, a router's left end is .254 (.1 on net0)."""
+    """host a (10.0.0.2) — r1 — … — rN — host b (10.0.N.3).
+
+    Link i is 10.0.i.0/24; a router's left end is .254 (.1 on net0), its right end .1.
+    """
     last = routers
     hosts = [
         {"name": "a", "interfaces": [{"name": "eth0", "segment": "net0", "addresses": ["10.0.0.2/24"],
                                       "gateway": "10.0.0.1"}]},
-        {"name": "b", "interfaces": [{"name": "eth0", "segment": f"net{last}", "addresses": [f"10.0.{last}.2/24"],
+        {"name": "b", "interfaces": [{"name": "eth0", "segment": f"net{last}", "addresses": [f"10.0.{last}.3/24"],
                                       "gateway": f"10.0.{last}.254" if last else "10.0.0.1"}]},
     ]
     chain_routers = []

@@ -104,7 +104,8 @@ def send_igmp(host: SimHost, nic: Interface, message: IgmpMessage, destination: 
     """Put one IGMP message on ``nic``'s wire: TTL 1, to a group address, Router Alert in v2."""
     source = nic.primary_address or netaddr.IPAddress(0)
     packet = IPv4Packet(src=source, dst=netaddr.IPAddress(destination), ttl=1, protocol=IPProtocol.IGMP,
-                        router_alert=message.version >= 2, tos=0xC0 if message.version >= 2 else 0, igmp=message)
+                        router_alert=message.version >= 2, tos=0xC0 if message.version >= 2 else 0, igmp=message,
+                        identification=host.network.next_identification())
     return host.network.transmit(host, nic, multicast_mac(format_address(destination)), ETHERTYPE_IPV4,
                                  ip=packet, trace=trace)
 

@@ -1,6 +1,6 @@
 """A simulated network: segments, hosts and routers on one clock (chapter 4).
 
->>> from workbook import Network
+>>> from workbook.sim import Network
 >>> net = Network.from_scenario("seed-lan")
 >>> trace = net.send("nt-host", "172.17.1.1")
 >>> trace.delivered, trace.receivers, [hop.node for hop in trace.hops]
@@ -14,6 +14,7 @@ around it is addressed to the next hop's MAC only.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,7 @@ class Network:
         self.frames: list[Frame] = []
         self.log: list[LogEntry] = []
         self._macs = 0
+        self._identifications = itertools.count(1)
 
     # Building ---------------------------------------------------------------------------
     @classmethod
@@ -186,10 +188,14 @@ class Network:
             if isinstance(interface, dict):
                 self._check_segment(interface, name)
         node = SimHost.from_dict(host_data, personality or data.get("personality") or self.personality)
+        self._apply_sim_keys(node, data)  # checks everything before the network changes at all
+        for nic in node.interfaces:
+            if nic.mac is not None and int(nic.mac) == 0:
+                raise TopologyError(f"interface {nic.name!r} of {name!r} has MAC {nic.mac}, which no NIC may "
+                                    f"have (ARP uses it for 'unknown'); leave it out or give e.g. 00-DD-01-0F-7A-B5")
         for nic in node.interfaces:
             if nic.mac is None:
                 nic.mac = self._next_mac()
-        self._apply_sim_keys(node, data)
         self.nodes[node.name] = node
         node.network = self
         node.arp_cache.clock = self.clock
@@ -336,6 +342,11 @@ class Network:
             if port_nic is not nic:
                 schedule(PROPAGATION_DELAY, port_host.receive, port_nic, frame, trace, owner=owner)
         return frame
+
+    def next_identification(self) -> int:
+        """The IP identification for the next datagram a node originates (one counter per network: same seed,
+        same frames)."""
+        return next(self._identifications) & 0xFFFF
 
     def log_event(self, host: SimHost, text: str, kind: str = "info") -> None:
         self.log.append(LogEntry(self.clock.now, host.name, text, kind))

@@ -203,7 +203,8 @@ class SimHost(Host):
         chosen = decision.source if decision.source is not None else (
             netaddr.IPAddress(source) if source is not None else netaddr.IPAddress(0))
         packet = IPv4Packet(src=chosen, dst=netaddr.IPAddress(destination), ttl=ttl, protocol=protocol,
-                            payload=payload, icmp=icmp, igmp=igmp, router_alert=router_alert)
+                            payload=payload, icmp=icmp, igmp=igmp, router_alert=router_alert,
+                            identification=self.network.next_identification())
         trace.datagram = packet
         self.output(packet, decision, trace, None)
 
@@ -223,6 +224,10 @@ class SimHost(Host):
             hop.outcome, hop.interface = Outcome.DELIVERED, "lo"
             hop.detail = f"{packet.dst} is {self.name}'s own address: looped back, no frame on any wire"
             self.deliver_up(packet, "lo", trace)
+            return
+        if decision.kind is DestinationKind.MULTICAST and self.igmp_level == 0 and in_interface is None:
+            hop.drop(DropReason.NO_MULTICAST, f"{self.name} is at IGMP conformance level 0 (RFC 1112): "
+                                              f"it cannot send to a group like {packet.dst}")
             return
         nic = self.interface(decision.interface)
         if not self._can_send(nic, hop):

@@ -43,6 +43,7 @@ class DropReason(enum.StrEnum):
     IP_DISABLED = "ip disabled"
     UNPLUGGED = "unplugged"
     NOT_A_MEMBER = "not a group member"
+    NO_MULTICAST = "no multicast support"
     NO_RECEIVER = "no receiver"
 
 
@@ -196,9 +197,12 @@ class PathTrace:
 
     @property
     def routers(self) -> list[str]:
-        """The routers the datagram went through, in order (a name twice means a loop)."""
-        return [h.node for h in self.hops if h.outcome is Outcome.FORWARDED or (h.in_interface and h.dropped
-                and h.drop_reason is DropReason.TTL_EXPIRED)]
+        """The routers the datagram went through, in order (a name twice means a loop).
+
+        A router counts when it forwarded the datagram, or when the TTL ran out there (only routers
+        decrement it); a multicast router that copies it out of several interfaces counts once per copy.
+        """
+        return [h.node for h in self.hops if h.outcome is Outcome.FORWARDED or h.drop_reason is DropReason.TTL_EXPIRED]
 
     def explain(self) -> str:
         """The journey, hop by hop, as a teacher would tell it."""

@@ -1,0 +1,61 @@
+"""ARP: three unanswered requests a second apart, and cache ageing on the simulated clock."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from workbook.sim import Network
+from workbook.sim.frames import ArpOpcode
+from workbook.sim.node import ARP_CACHE_LIFE, ARP_RETRIES, ARP_RETRY_INTERVAL
+from workbook.sim.trace import DropReason
+
+from .helpers import arp_frames, host, lan
+
+
+def test_arp_without_answer_sends_three_requests_one_second_apart() -> None:
+    net = lan(host("a", "10.0.0.2/24"))
+    start = net.now
+    trace = net.send("a", "10.0.0.99")
+    requests = [f for f in arp_frames(trace.frames) if f.arp.opcode is ArpOpcode.REQUEST]
+    assert len(requests) == ARP_RETRIES == 3
+    assert all(str(f.arp.target_ip) == "10.0.0.99" for f in requests)
+    gaps = [b.time - a.time for a, b in itertools.pairwise(requests)]
+    assert gaps == pytest.approx([ARP_RETRY_INTERVAL] * 2)
+    assert trace.drop_reason is DropReason.ARP_NO_ANSWER
+    assert "3 ARP requests" in trace.drop.detail
+    assert net.now == pytest.approx(start + 3 * ARP_RETRY_INTERVAL)
+    assert trace.hops[0].arp.requests == requests
+    assert not trace.hops[0].arp.answered
+
+
+def test_arp_no_answer_at_a_router_sends_host_unreachable() -> None:
+    net = Network.from_scenario("seed-lan")
+    trace = net.send("nt-host", "172.17.9.9")
+    assert trace.drop_reason is DropReason.ARP_NO_ANSWER and trace.drop.node == "router"
+    assert trace.icmp.type == 3 and trace.icmp.code == 1
+
+
+@pytest.mark.parametrize("personality", ["nt4", "linux"])
+def test_arp_cache_ages_on_the_simulated_clock(personality: str) -> None:
+    net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), personality=personality)
+    a = net.host("a")
+    net.send("a", "10.0.0.3")
+    life = ARP_CACHE_LIFE[personality]
+    assert a.arp_cache.get("10.0.0.3") is not None
+    net.run(life - 1)
+    assert a.arp_cache.get("10.0.0.3") is not None
+    assert net.send("a", "10.0.0.3").hops[0].arp.cache_hit
+    net.run(life + 1)
+    assert a.arp_cache.get("10.0.0.3") is None
+    trace = net.send("a", "10.0.0.3")
+    assert not trace.hops[0].arp.cache_hit
+    assert len(arp_frames(trace.frames)) == 2  # request and reply again
+
+
+def test_arp_request_teaches_the_target_the_senders_mapping() -> None:
+    net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), host("c", "10.0.0.4/24"))
+    net.send("a", "10.0.0.3")
+    assert net.host("b").arp_cache.get("10.0.0.2") == net.host("a").interfaces[0].mac
+    assert net.host("c").arp_cache.get("10.0.0.2") is None  # RFC 826: only updates, never creates
