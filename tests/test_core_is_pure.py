@@ -1,4 +1,4 @@
-"""The model must not import Jupyter, widgets or graphviz: check it in a fresh interpreter."""
+"""The model and the simulator must not import Jupyter, widgets or graphviz: check it in a fresh interpreter."""
 
 import subprocess
 import sys
@@ -11,12 +11,14 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split(".")[0] in FORBIDDEN:
             raise ImportError(f"the core imported {name}")
 sys.meta_path.insert(0, Block())
-import pkgutil, workbook, workbook.net
-for module in pkgutil.walk_packages(workbook.net.__path__, "workbook.net."):
-    __import__(module.name)
+import pkgutil, workbook, workbook.net, workbook.sim
+for package in (workbook.net, workbook.sim):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        __import__(module.name)
 host = workbook.Host.from_scenario("seed-host")
+trace = workbook.Network.from_scenario("seed_lan").send("nt-host", "172.17.1.1")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in FORBIDDEN)
-print(host.route_get("172.17.1.1").explain().count("\\n") > 3, loaded)
+print(host.route_get("172.17.1.1").explain().count("\\n") > 3 and trace.delivered, loaded)
 """
 
 

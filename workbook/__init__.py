@@ -8,6 +8,7 @@ IPAddress('10.0.0.1')
 """
 
 from workbook.errors import WorkbookError
+from workbook.net.multicast import groups_sharing_mac, multicast_mac
 from workbook.net import (
     Candidate,
     DestinationKind,
@@ -29,6 +30,7 @@ from workbook.net import (
     find_disagreements,
     get_personality,
 )
+from workbook.sim import Network, PathTrace
 
 __version__ = "0.1.0"
 
@@ -39,6 +41,8 @@ __all__ = [
     "Host",
     "Interface",
     "LookupDecision",
+    "Network",
+    "PathTrace",
     "Route",
     "RouteGet",
     "RouteKind",
@@ -53,4 +57,6 @@ __all__ = [
     "classful_prefixlen",
     "find_disagreements",
     "get_personality",
+    "groups_sharing_mac",
+    "multicast_mac",
 ]

@@ -48,7 +48,7 @@ def test_report_delays_are_deterministic_per_seed() -> None:
 
 
 # Hosts without a default gateway need a multicast route the lookup uses: the "windows" personality's
-# 224.0.0.0/4 works; NT 4.0's 224.0.0.0/3 has no step in the classic order (see the xfail below).
+# NT 4.0's multicast route 224.0.0.0/3 has no step in the classic order; the last test shows how NT copes.
 MCAST = "windows"
 
 
@@ -126,8 +126,6 @@ def test_level_0_cannot_send_multicast() -> None:
     assert not [f for f in trace.frames if f.ip is not None]
 
 
-@pytest.mark.xfail(reason="engine: NT 4.0's 224.0.0.0/3 route has no classic lookup step (workbook/net/decision.py)",
-                   strict=False)
 def test_nt4_host_without_gateway_sends_multicast_through_its_224_route() -> None:
     net = lan(host("s", "10.0.0.2/24"), host("m", "10.0.0.3/24"))
     net.host("m").join("239.1.2.3")

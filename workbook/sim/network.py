@@ -1,6 +1,6 @@
 """A simulated network: segments, hosts and routers on one clock (chapter 4).
 
->>> from workbook.sim import Network
+>>> from workbook import Network
 >>> net = Network.from_scenario("seed-lan")
 >>> trace = net.send("nt-host", "172.17.1.1")
 >>> trace.delivered, trace.receivers, [hop.node for hop in trace.hops]
@@ -362,14 +362,18 @@ class Network:
                 f"{len(self.routers)} routers>")
 
     def _repr_svg_(self) -> str | None:
-        """Jupyter shows a network as its topology diagram (graphviz imported lazily, only here)."""
+        """Jupyter shows this as a diagram; graphviz is imported here only, lazily.
+
+        Without the `dot` program it returns None, so Jupyter shows the text
+        view instead; ``workbook.render`` raises the error with install hints.
+        """
         try:
-            from workbook.render import topology_svg
+            from workbook.render import DiagramError, topology_svg
         except ImportError:
             return None
         try:
             return topology_svg(self)
-        except Exception:  # no `dot`: Jupyter falls back to the text view
+        except DiagramError:
             return None
 
 

@@ -251,12 +251,16 @@ class PathTrace:
         printer.text(self.explain())
 
     def _repr_svg_(self) -> str | None:
-        """Jupyter shows a trace as its path diagram (graphviz is imported only here, lazily)."""
+        """Jupyter shows this as a diagram; graphviz is imported here only, lazily.
+
+        Without the `dot` program it returns None, so Jupyter shows the text
+        view instead; ``workbook.render`` raises the error with install hints.
+        """
         try:
-            from workbook.render import path_svg
+            from workbook.render import DiagramError, path_svg
         except ImportError:
             return None
         try:
             return path_svg(self)
-        except Exception:  # a missing `dot` must not hide the text view: Jupyter falls back to it
+        except DiagramError:
             return None

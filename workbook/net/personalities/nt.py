@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
-from workbook.net.addresses import MASKS, format_address, parse_address
+from workbook.net.addresses import MASKS, format_address, is_multicast, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
 from workbook.net.route_get import DestinationKind, RouteGet
@@ -59,12 +59,24 @@ class NT4(Personality):
 
     def route_get(self, host: Host, destination: int, source: int | None) -> RouteGet:
         lookup = host.table.lookup(destination, self.strategy)
+        notes: list[str] = []
+        if is_multicast(destination):
+            # The text's four steps have no place for the 224.0.0.0 route (a supernet
+            # of class D), yet NT sends multicast through it: NT's own code matched
+            # the longest prefix, which the four steps only approximate.
+            multicast = host.table.lookup(destination, Strategy.LONGEST_PREFIX)
+            if multicast.route is not None and multicast.route != lookup.route:
+                notes.append(
+                    f"the text's search order finds {lookup.route or 'no route'}, but NT sends multicast by its "
+                    f"multicast route, the longest match"
+                )
+                lookup = multicast
         route = lookup.route
         if route is None:
             return self.unreachable(host, destination, ("no route matches: ICMP destination unreachable",), lookup)
         interface = host.interface_for_label(route.interface)
         kind = self.classify(host, destination)
-        notes = [f"the route table chose {route} ({lookup.rule})"]
+        notes.insert(0, f"the route table chose {route} ({lookup.rule})")
         if source is not None:
             chosen_source = source
             notes.append(
