@@ -8,7 +8,6 @@ IPAddress('10.0.0.1')
 """
 
 from workbook.errors import WorkbookError
-from workbook.net.multicast import groups_sharing_mac, multicast_mac
 from workbook.net import (
     Candidate,
     DestinationKind,
@@ -30,6 +29,7 @@ from workbook.net import (
     find_disagreements,
     get_personality,
 )
+from workbook.net.multicast import groups_sharing_mac, multicast_mac
 from workbook.sim import Network, PathTrace
 
 __version__ = "0.1.0"
