@@ -84,3 +84,23 @@ def test_late_detection_after_plugging_in(net: Network) -> None:
     assert {e.host for e in errors} >= {"defender"}
     assert defender.ip_enabled("eth0")
     assert all(ADDRESS in e.text for e in errors)
+
+
+def test_after_late_detection_nothing_repairs_the_bystanders_cache(net: Network) -> None:
+    """The seed has the late detector log and pop up, but not re-ARP: caches keep the newcomer's MAC.
+
+    Only the start-up case has the defender ARP for its own address again. So a
+    bystander that heard the newcomer's first ARP request sends the defender's
+    traffic to the newcomer until its entry ages out: a lesson of chapter 4.
+    """
+    newcomer, bystander = net.host("newcomer"), net.host("bystander")
+    assert str(bystander.arp_cache.get(ADDRESS)) == DEFENDER_MAC
+    newcomer.unplug()
+    newcomer.start()
+    net.run(5)  # its gratuitous ARPs go nowhere
+    newcomer.plug()
+    net.send("newcomer", "172.16.48.7")
+    net.run(2)
+    assert str(bystander.arp_cache.get(ADDRESS)) == NEWCOMER_MAC
+    trace = net.send("bystander", ADDRESS)
+    assert trace.hops[0].frame.eth_dst == netaddr.EUI(NEWCOMER_MAC)
