@@ -351,6 +351,12 @@ class Network:
     def log_event(self, host: SimHost, text: str, kind: str = "info") -> None:
         self.log.append(LogEntry(self.clock.now, host.name, text, kind))
 
+    def write_pcap(self, path: str | Path, segment: str | None = None) -> Path:
+        """Write every frame so far (or those of one segment) as a pcap file for Wireshark."""
+        from workbook.sim.pcap import write_pcap
+
+        return write_pcap(self.frames if segment is None else self.frames_on(segment), path)
+
     def frames_on(self, segment: str) -> list[Frame]:
         """Every frame seen on one segment so far."""
         if segment not in self.segments:

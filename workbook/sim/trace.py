@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import netaddr
@@ -165,6 +166,12 @@ class PathTrace:
         for reply in self.replies:
             frames += reply.frames
         return sorted(frames, key=lambda f: f.time)
+
+    def write_pcap(self, path: str | Path) -> Path:
+        """Write this trace's frames as a pcap file for Wireshark."""
+        from workbook.sim.pcap import write_pcap
+
+        return write_pcap(self.frames, path)
 
     @property
     def delivered(self) -> bool:
