@@ -590,9 +590,25 @@ class Disagreement:
     classic: Route | None
     longest_prefix: Route | None
 
+    @property
+    def first(self) -> netaddr.IPAddress:
+        """The first destination of the stretch."""
+        return netaddr.IPAddress(self.destinations[0].first)
+
+    @property
+    def last(self) -> netaddr.IPAddress:
+        """The last destination of the stretch."""
+        return netaddr.IPAddress(self.destinations[-1].last)
+
+    @property
+    def size(self) -> int:
+        """How many destinations the stretch holds."""
+        return sum(network.size for network in self.destinations)
+
     def __str__(self) -> str:
-        where = ", ".join(map(str, self.destinations))
-        return f"{where}: classic → {self.classic or 'no route'}; longest prefix → {self.longest_prefix or 'no route'}"
+        where = str(self.destinations[0]) if len(self.destinations) == 1 else f"{self.first} – {self.last}"
+        return (f"{where} ({self.size:,} addresses): classic → {self.classic or 'no route'}; "
+                f"longest prefix → {self.longest_prefix or 'no route'}")
 
 
 def find_disagreements(table: RouteTable) -> list[Disagreement]:
