@@ -24,10 +24,16 @@ from workbook.net import (
     Socket,
     Strategy,
     address_class,
+    aggregate,
     bits,
+    check_supernet,
     classful_prefixlen,
+    covering_prefix,
+    covers,
     find_disagreements,
     get_personality,
+    is_valid_supernet,
+    seed_supernet_example,
 )
 from workbook.net.multicast import groups_sharing_mac, multicast_mac
 from workbook.sim import Network, PathTrace
@@ -53,10 +59,16 @@ __all__ = [
     "Strategy",
     "WorkbookError",
     "address_class",
+    "aggregate",
     "bits",
+    "check_supernet",
     "classful_prefixlen",
+    "covering_prefix",
+    "covers",
     "find_disagreements",
     "get_personality",
     "groups_sharing_mac",
+    "is_valid_supernet",
     "multicast_mac",
+    "seed_supernet_example",
 ]

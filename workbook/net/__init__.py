@@ -5,6 +5,18 @@ widgets build on it, never the other way round.
 """
 
 from workbook.net.addresses import address_class, bits, classful_prefixlen, parse_address
+from workbook.net.cidr import (
+    Aggregation,
+    Coverage,
+    CoveringPrefix,
+    SupernetCheck,
+    aggregate,
+    check_supernet,
+    covering_prefix,
+    covers,
+    is_valid_supernet,
+    seed_supernet_example,
+)
 from workbook.net.decision import Candidate, LookupDecision, Strategy
 from workbook.net.host import Host, Socket
 from workbook.net.interfaces import Interface
@@ -14,7 +26,10 @@ from workbook.net.route_table import Disagreement, RouteTable, find_disagreement
 from workbook.net.routes import Route, RouteKind, RouteOrigin, RouteType
 
 __all__ = [
+    "Aggregation",
     "Candidate",
+    "Coverage",
+    "CoveringPrefix",
     "DestinationKind",
     "Disagreement",
     "Host",
@@ -28,10 +43,17 @@ __all__ = [
     "RouteType",
     "Socket",
     "Strategy",
+    "SupernetCheck",
     "address_class",
+    "aggregate",
     "bits",
+    "check_supernet",
     "classful_prefixlen",
+    "covering_prefix",
+    "covers",
     "find_disagreements",
     "get_personality",
+    "is_valid_supernet",
     "parse_address",
+    "seed_supernet_example",
 ]
