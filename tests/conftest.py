@@ -8,6 +8,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from tests.net.netns import netns_factory  # noqa: F401  (a fixture, shared with every test package)
+
 settings.register_profile(
     "ci", derandomize=True, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -1,4 +1,4 @@
-"""Linux (chapter 2): a local table first, then the main table; weak host.
+"""Linux (chapter 2): the local and main tables searched as one trie; weak host.
 
 What the kernel does, and this module models (checked against the real
 kernel by ``tests/net/test_linux_kernel.py``):
@@ -6,7 +6,10 @@ kernel by ``tests/net/test_linux_kernel.py``):
 * For every address, the *local* table gets ``local <address>``; for every
   primary address shorter than /31 also ``broadcast <subnet broadcast>``.
   The loopback has ``local 127.0.0.0/8``, ``local 127.0.0.1`` and
-  ``broadcast 127.255.255.255``. The local table is searched first.
+  ``broadcast 127.255.255.255``. Without policy rules the kernel keeps the
+  local and main tables in one trie: the longest prefix wins across both, and
+  at equal length the local entry (so a main route to 127.1.0.0/16 beats
+  ``local 127.0.0.0/8``, but nothing beats a ``local`` or ``broadcast`` /32).
 * Every primary address (not /32) puts a connected route in the *main*
   table: ``<subnet> dev <nic> proto kernel scope link src <address>``. An
   address in a subnet the interface already has (same mask) is *secondary*:
@@ -16,6 +19,11 @@ kernel by ``tests/net/test_linux_kernel.py``):
 * Source: the route's preferred ``src`` if set; else the first primary
   address of the outgoing interface on the gateway's subnet, else its first
   primary address (``inet_select_addr``).
+* A connected or broadcast route whose ``src`` is not (by its first
+  local-table entry) a local address is refused: an address that equals
+  another subnet's broadcast address, added after it, gets no routes.
+* 0.0.0.0 as a destination is this host (looped back through lo, source
+  127.0.0.1); a loopback source cannot leave through a real interface.
 * Multicast and limited broadcast with a given source leave through the
   interface that owns that source, with no route lookup; without a source
   they need a route (a default route will do), else they are unreachable.
@@ -27,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
-from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_multicast
+from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback, is_multicast
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
 from workbook.net.route_get import DestinationKind, RouteGet
@@ -62,6 +70,53 @@ def _primary_for(interface: Interface, address: netaddr.IPNetwork) -> int:
     return int(address.ip)
 
 
+def _install_addresses(host: Host) -> tuple[list[Route], list[Route]]:
+    """Replay what the kernel installs as addresses are added: (main-table routes, local-table routes).
+
+    Interface by interface (each brought up first), address by address, the
+    kernel adds ``local <address>`` (source: the primary of its subnet), and
+    for a primary a connected route ``<subnet> src <address>`` (not for a
+    /32) and ``broadcast <subnet broadcast>`` (shorter than /31 only). A route
+    whose preferred source is not, by its *first* local-table entry, a local
+    address is refused ("Invalid prefsrc address"): an address that is
+    another subnet's broadcast address, added after that broadcast entry,
+    gets neither its connected route nor its broadcast entry. When two
+    entries for one /32 meet on one interface, the first one added answers.
+    """
+    auto, unicast, local, broadcast = RouteOrigin.AUTOMATIC, RouteType.UNICAST, RouteType.LOCAL, RouteType.BROADCAST
+    local_routes = [
+        Route._trusted(0x7F000000, 8, None, "lo", 0, auto, local, _LOOPBACK),
+        Route._trusted(_LOOPBACK, 32, None, "lo", 0, auto, local, _LOOPBACK),
+        Route._trusted(0x7FFFFFFF, 32, None, "lo", 0, auto, broadcast, _LOOPBACK),
+    ]
+    first_entry: dict[int, RouteType] = {_LOOPBACK: local, 0x7FFFFFFF: broadcast}
+    seen: set[tuple[int, str]] = set()
+    main_routes: list[Route] = []
+
+    def add_local(target: int, route_type: RouteType, source: int, interface: str) -> None:
+        if route_type is not local or source != target:
+            if first_entry.get(source) is not local:
+                return  # Invalid prefsrc address
+        first_entry.setdefault(target, route_type)
+        if (target, interface) not in seen:
+            seen.add((target, interface))
+            local_routes.append(Route._trusted(target, 32, None, interface, 0, auto, route_type, source))
+
+    for interface in host.interfaces:
+        primaries = primary_addresses(interface)
+        for address in interface.addresses:
+            own, prefixlen = int(address.ip), address.prefixlen
+            add_local(own, local, _primary_for(interface, address), interface.name)
+            if not any(address is p for p in primaries):
+                continue
+            if prefixlen < 32 and first_entry.get(own) is local:
+                main_routes.append(Route._trusted(own & MASKS[prefixlen], prefixlen, None, interface.name, 0, auto,
+                                                  unicast, own))
+            if prefixlen < 31:
+                add_local(int(address.broadcast), broadcast, own, interface.name)
+    return main_routes, local_routes
+
+
 class Linux(Personality):
     name = "linux"
     title = "Linux: local table, then longest prefix and metric; weak host"
@@ -75,34 +130,10 @@ class Linux(Personality):
         return 0
 
     def automatic_routes(self, host: Host) -> list[Route]:
-        routes = []
-        for interface in host.interfaces:
-            for address in primary_addresses(interface):
-                own, prefixlen = int(address.ip), address.prefixlen
-                if prefixlen < 32:
-                    routes.append(Route._trusted(
-                        own & MASKS[prefixlen], prefixlen, None, interface.name, 0, RouteOrigin.AUTOMATIC,
-                        RouteType.UNICAST, own,
-                    ))
-        return routes
+        return _install_addresses(host)[0]
 
     def local_routes(self, host: Host) -> list[Route]:
-        auto, local, broadcast = RouteOrigin.AUTOMATIC, RouteType.LOCAL, RouteType.BROADCAST
-        routes = [
-            Route._trusted(0x7F000000, 8, None, "lo", 0, auto, local, _LOOPBACK),
-            Route._trusted(_LOOPBACK, 32, None, "lo", 0, auto, local, _LOOPBACK),
-            Route._trusted(0x7FFFFFFF, 32, None, "lo", 0, auto, broadcast, _LOOPBACK),
-        ]
-        for interface in host.interfaces:
-            for address in interface.addresses:
-                primary = _primary_for(interface, address)
-                routes.append(Route._trusted(int(address.ip), 32, None, interface.name, 0, auto, local, primary))
-            for address in primary_addresses(interface):
-                if address.prefixlen < 31:
-                    own = int(address.ip)
-                    routes.append(Route._trusted(int(address.broadcast), 32, None, interface.name, 0, auto,
-                                                 broadcast, own))
-        return routes
+        return _install_addresses(host)[1]
 
     def select_source(self, host: Host, interface: Interface, gateway: int | None) -> int | None:
         """inet_select_addr: a primary address on the gateway's subnet, else the first primary."""
@@ -139,6 +170,10 @@ class Linux(Personality):
                 source_interface=None if owner is None else owner.name,
             )
 
+        if destination == 0:
+            return answer(DestinationKind.LOCAL, "lo", None, _LOOPBACK if source is None else source, None, None, [
+                "0.0.0.0 (INADDR_ANY) as a destination means this host: the kernel loops it back through lo",
+            ])
         if destination >> 24 == 0:
             return self.unreachable(host, destination, ("0.0.0.0/8 means 'this network': it is no destination",))
         group_or_broadcast = is_multicast(destination) or destination == ALL_ONES
@@ -151,8 +186,13 @@ class Linux(Personality):
                 f"{format_address(source)}; no route is looked up",
             ])
 
+        # With no policy rules of its own the kernel merges the local and main tables into one
+        # trie: the longest prefix wins across both, and at equal length the local entry does.
         local = host.local_table.lookup(destination, self.strategy)
         route = local.route
+        lookup = host.table.lookup(destination, self.strategy)
+        if route is not None and lookup.route is not None and lookup.route._prefixlen > route._prefixlen:
+            route = None
         if route is not None:
             preferred = route._preferred_source
             if route.route_type is RouteType.LOCAL:
@@ -160,12 +200,16 @@ class Linux(Personality):
                 return answer(DestinationKind.LOCAL, "lo", None, chosen, route, local, [
                     f"the local table says {format_address(destination)} is this host's: looped back through lo",
                 ])
+            if source is not None and is_loopback(source) and route.interface != "lo":
+                return self.unreachable(host, destination, (
+                    f"a loopback source ({format_address(source)}) may not leave through {route.interface}: "
+                    "the kernel refuses it (EINVAL)",
+                ), local)
             chosen = source if source is not None else preferred
             return answer(DestinationKind.BROADCAST, route.interface, None, chosen, route, local, [
                 f"the local table marks {format_address(destination)} as the broadcast address of {route.interface}",
             ])
 
-        lookup = host.table.lookup(destination, self.strategy)
         route = lookup.route
         if route is None:
             return self.unreachable(host, destination, (
@@ -182,6 +226,11 @@ class Linux(Personality):
                 gateway = None
         else:
             kind = DestinationKind.UNICAST
+        if source is not None and is_loopback(source):
+            return self.unreachable(host, destination, (
+                f"a loopback source ({format_address(source)}) may not leave through {interface.name}: "
+                "the kernel refuses it (EINVAL)",
+            ), lookup)
         if source is not None:
             chosen: int | None = source
             notes.append(f"source {format_address(source)} was given: kept, whatever interface sends (weak host)")
