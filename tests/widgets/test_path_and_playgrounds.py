@@ -1,0 +1,112 @@
+"""PathExplorer and the two playgrounds, driven by their buttons and sliders."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from workbook import Network
+from workbook.widgets import DuplicateAddressPlayground, MulticastPlayground, PathExplorer
+
+from ..sim.topologies import chain
+
+
+def test_hop_slider_shows_each_hops_macs_and_ttl() -> None:
+    net = Network.from_dict(chain(4))  # a, r1..r4, b: six nodes
+    explorer = PathExplorer(net)
+    explorer.sender.value = "a"
+    explorer.destination.value = "10.0.4.3"
+    explorer.send_button.click()
+    trace = explorer.trace
+    assert trace.delivered and [hop.node for hop in trace.hops] == ["a", "r1", "r2", "r3", "r4", "b"]
+    assert "<svg" in explorer.diagram.value
+    assert explorer.hop.max == 5
+    for index, hop in enumerate(trace.hops):
+        explorer.hop.value = index
+        shown = html.unescape(explorer.hop_details.value)
+        assert hop.node in shown and f"TTL {hop.ip.ttl}" in shown
+        if hop.frame is not None:
+            assert f"{hop.frame.eth_src} → {hop.frame.eth_dst}" in shown and "0x0800" in shown
+    explorer.hop.value = 0
+    assert "ARP" in explorer.hop_details.value and "route" in explorer.hop_details.value
+
+
+def test_bound_source_and_refused_send() -> None:
+    explorer = PathExplorer(Network.from_scenario("seed-lan"), sender="nt-host")
+    assert explorer.source.options == ("ANY (0.0.0.0)", "172.16.112.123")
+    explorer.source.value = "172.16.112.123"
+    explorer.destination.value = "172.18.0.1"
+    explorer.send_button.click()
+    assert explorer.trace.drop_reason == "no route"
+    explorer.hop.value = explorer.hop.max  # the router that had no route
+    assert "dropped: no route" in explorer.hop_details.value
+    explorer.destination.value = "172.18"
+    explorer.send_button.click()
+    assert "not an IPv4 address" in explorer.error.value
+
+
+def test_dad_playground_shows_the_conflict_after_starting_the_newcomer() -> None:
+    playground = DuplicateAddressPlayground()
+    assert "conflict" not in playground.log.value
+    playground.host.value = "newcomer"
+    playground.start_button.click()
+    playground.run_button.click()
+    assert "address conflict for IP address 172.16.48.123" in playground.log.value
+    assert "IP disabled on eth0" in playground.clock.value
+    assert "Gratuitous ARP" in playground.frames.value
+    assert "<svg" in playground.sequence.value
+    assert "<b>defender</b>" in playground.arp_caches.value  # NT learns nothing from gratuitous ARPs
+
+
+def test_dad_playground_new_address_then_clean_start() -> None:
+    playground = DuplicateAddressPlayground()
+    playground.host.value = "newcomer"
+    playground.address.value = "172.16.48.300/24"
+    playground.address_button.click()
+    assert "172.16.48.300" in playground.error.value
+    playground.address.value = "172.16.48.124/24"
+    playground.address_button.click()
+    playground.start_button.click()
+    playground.run_button.click()
+    assert "conflict" not in playground.log.value and "IP disabled" not in playground.clock.value
+
+
+def test_stop_unplug_plug() -> None:
+    playground = DuplicateAddressPlayground()
+    playground.host.value = "bystander"
+    playground.unplug_button.click()
+    assert "unplugged eth0" in playground.clock.value
+    playground.plug_button.click()
+    playground.stop_button.click()
+    assert "bystander: stopped" in playground.clock.value
+
+
+def test_multicast_playground_shows_the_not_a_member_drop() -> None:
+    playground = MulticastPlayground()
+    playground.host.value = "member"
+    playground.group.value = "239.1.2.3"
+    playground.join_button.click()
+    assert "01-00-5E-01-02-03" in playground.groups.value
+    playground.host.value = "sender"
+    playground.group.value = "224.129.2.3"  # same low 23 bits: the same MAC
+    playground.send_button.click()
+    assert playground.trace.drop_reason == "not a group member"
+    assert "not a group member" in html.unescape(playground.path.value)
+    assert "member.eth0" in playground.frames.value  # the member's NIC took the frame
+    playground.host.value = "member"
+    playground.group.value = "239.1.2.3"
+    playground.leave_button.click()
+    playground.seconds.value = 2
+    playground.run_button.click()
+    assert "IGMP" in playground.frames.value
+
+
+@pytest.mark.parametrize("make", [DuplicateAddressPlayground, MulticastPlayground])
+def test_playgrounds_fall_back_to_text_without_dot(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    playground = make()
+    playground.run_button.click()
+    playground.start_button.click()
+    assert "<svg" not in playground.sequence.value
+    assert "dot" in playground.sequence.value or "no frames" in playground.sequence.value

@@ -1,0 +1,26 @@
+"""Interactive widgets for the chapters, built on plain ipywidgets 8 (they also run in JupyterLite).
+
+This is the only package that imports ipywidgets. Each widget drives the
+engine and shows what it answers: a refused value shows the engine's
+:class:`~workbook.errors.WorkbookError` message beside the field; a diagram
+falls back to text when Graphviz's ``dot`` is missing.
+
+* :class:`RouteTableEditor` — edit a route table page by page (chapter 1);
+* :class:`LookupExplorer` — look a destination up and read why each route won or lost (chapters 1–3);
+* :class:`PathExplorer` — send a datagram and step through its hops (chapter 4);
+* :class:`DuplicateAddressPlayground`, :class:`MulticastPlayground` — gratuitous ARP and IGMP (chapters 4–5).
+"""
+
+from workbook.widgets.editor import PAGE_SIZE, RouteTableEditor
+from workbook.widgets.lookup import LookupExplorer
+from workbook.widgets.path import PathExplorer
+from workbook.widgets.playgrounds import DuplicateAddressPlayground, MulticastPlayground
+
+__all__ = [
+    "PAGE_SIZE",
+    "DuplicateAddressPlayground",
+    "LookupExplorer",
+    "MulticastPlayground",
+    "PathExplorer",
+    "RouteTableEditor",
+]

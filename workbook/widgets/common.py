@@ -1,0 +1,149 @@
+"""What every widget shares: error labels, diagrams with a text fallback, HTML tables, observers, scenario files.
+
+Widgets never decide anything about routing: they hand the learner's text to
+the engine, show what it answers, and show its :class:`~workbook.errors.WorkbookError`
+message where the learner typed the bad value.
+
+>>> label = error_label()
+>>> show_error(label, ValueError("metric 'x' is not a whole number"))
+>>> "metric &#x27;x&#x27;" in label.value
+True
+>>> show_error(label, None); label.value
+''
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import yaml
+
+from workbook.net.scenario import load_file
+from workbook.render import DiagramError
+
+__all__ = [
+    "ERROR_COLOR",
+    "Observable",
+    "diagram_html",
+    "error_label",
+    "escape",
+    "html_table",
+    "load_scenario_file",
+    "mark_invalid",
+    "pre",
+    "save_scenario_file",
+    "show_error",
+]
+
+#: The Okabe–Ito vermilion the diagrams use for drops: errors look the same everywhere.
+ERROR_COLOR = "#D55E00"
+_INVALID_BORDER = f"1px solid {ERROR_COLOR}"
+
+
+def escape(text: object) -> str:
+    """HTML-escape any value's text."""
+    return html.escape(str(text))
+
+
+def pre(text: str) -> str:
+    """Monospaced text, as `route print` and `arp -a` print it."""
+    return f"<pre style='margin:0;font-size:12px;line-height:1.25'>{escape(text)}</pre>"
+
+
+def error_label(**layout: str) -> widgets.HTML:
+    """An empty HTML label that :func:`show_error` fills with an engine message."""
+    return widgets.HTML("", layout=widgets.Layout(**layout))
+
+
+def show_error(label: widgets.HTML, error: BaseException | str | None) -> None:
+    """Show ``error``'s message in ``label`` (in red), or clear it when ``error`` is None."""
+    if error is None or error == "":
+        label.value = ""
+        return
+    label.value = f"<span style='color:{ERROR_COLOR}'>⚠ {escape(error)}</span>"
+
+
+def mark_invalid(field: widgets.Widget, invalid: bool) -> None:
+    """Outline a field in red while its text is refused (the text itself stays as typed)."""
+    border = _INVALID_BORDER if invalid else ""
+    if field.layout.border != border:
+        field.layout.border = border
+
+
+def diagram_html(draw: Callable[[], str], fallback: str | Callable[[], str] = "") -> str:
+    """HTML for a diagram: the SVG ``draw()`` returns or, when Graphviz's ``dot`` is missing, its message.
+
+    ``fallback`` is a text view (or a function making one, called only when
+    needed) shown under the message, e.g. ``trace.explain``: the lesson still
+    works without Graphviz.
+    """
+    try:
+        return f"<div style='overflow:auto'>{draw()}</div>"
+    except DiagramError as error:
+        text = fallback() if callable(fallback) else fallback
+        return f"<div style='color:{ERROR_COLOR}'>{escape(error)}</div>" + (pre(text) if text else "")
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlight: Callable[[int], bool] | None = None,
+               raw_columns: frozenset[int] = frozenset()) -> str:
+    """A small HTML table; rows for which ``highlight(index)`` is true are shaded.
+
+    Cells are escaped, except those in ``raw_columns`` (already HTML).
+    """
+    head = "".join(f"<th style='text-align:left;padding:1px 6px'>{escape(h)}</th>" for h in headers)
+    body = []
+    for index, row in enumerate(rows):
+        style = " style='background:#FFF0C0;font-weight:bold'" if highlight and highlight(index) else ""
+        cells = "".join(
+            f"<td style='padding:1px 6px;font-family:monospace'>{cell if i in raw_columns else escape(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        body.append(f"<tr{style}>{cells}</tr>")
+    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
+
+
+class Observable:
+    """``on_change(callback)``: other widgets redraw when this one changes its model.
+
+    A callback receives the widget that changed; one that raises does not stop
+    the others (its error is kept in ``callback_errors`` to be looked at).
+    """
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[Any], None]] = []
+        self.callback_errors: list[BaseException] = []
+
+    def on_change(self, callback: Callable[[Any], None], remove: bool = False) -> None:
+        """Call ``callback(self)`` after every change; ``remove=True`` stops that."""
+        if remove:
+            self._callbacks.remove(callback)
+        elif callback not in self._callbacks:
+            self._callbacks.append(callback)
+
+    def _notify(self) -> None:
+        for callback in list(self._callbacks):
+            try:
+                callback(self)
+            except Exception as error:  # one broken observer must not break the editor
+                self.callback_errors.append(error)
+
+
+def save_scenario_file(path: str | Path, data: dict[str, Any]) -> Path:
+    """Write a scenario dict as YAML (or JSON for a .json name) next to the notebook."""
+    path = Path(path)
+    if path.suffix == ".json":
+        import json
+
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    else:
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_scenario_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON scenario file; a :class:`~workbook.errors.ScenarioError` names what is wrong."""
+    return load_file(path)

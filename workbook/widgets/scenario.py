@@ -1,0 +1,81 @@
+"""Hosts and tables as scenario dicts, including the routes a learner added by hand (chapters 1 and 2).
+
+:meth:`Host.to_dict` returns a host's *configuration*; routes typed into the
+editor or added with ``host.route("add ...")`` are not part of it. These
+helpers add them, so a saved scenario reloads into the same table:
+
+>>> from workbook import Host
+>>> host = Host.from_scenario("seed-host")
+>>> _ = host.route("add 10.0.0.0 MASK 255.0.0.0 172.16.112.9 METRIC 2")
+>>> data = host_scenario(host)
+>>> [r["destination"] for r in data["routes"]]
+['10.0.0.0/8']
+>>> Host.from_dict(data).table.lookup("10.1.1.1").next_hop
+IPAddress('172.16.112.9')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbook.errors import ScenarioError, WorkbookError
+from workbook.net.host import Host
+from workbook.net.route_table import RouteTable
+from workbook.net.routes import Route, RouteOrigin
+
+__all__ = ["host_scenario", "table_from_scenario", "table_scenario", "unsaved_changes"]
+
+
+def _configured(host: Host) -> set[Route]:
+    """The routes the host's configuration alone builds (what a restart would give)."""
+    return set(Host.from_dict(host.to_dict(), personality=host.personality).table)
+
+
+def host_scenario(host: Host) -> dict[str, Any]:
+    """``host.to_dict()`` plus every route in its table that its configuration does not build."""
+    data = host.to_dict()
+    built = _configured(host)
+    specs = list(data.get("routes") or [])
+    for route in host.table:
+        if route in built or route.origin is RouteOrigin.AUTOMATIC:
+            continue
+        try:
+            nic = host.interface(route.interface)
+        except WorkbookError:
+            continue
+        # The stack adds its interface metric to a configured route's (Windows); store the configured one.
+        metric = route.metric - host.personality.configured_metric(nic, 0)
+        specs.append({
+            "destination": f"{route.destination}/{route.prefixlen}",
+            "gateway": None if route.gateway is None else str(route.gateway),
+            "interface": route.interface,
+            "metric": max(metric, 0),
+            "origin": route.origin.value,
+        })
+    if specs:
+        data["routes"] = specs
+    return data
+
+
+def unsaved_changes(host: Host) -> list[Route]:
+    """Routes the configuration builds but the table has lost (deleted by hand): a scenario cannot say so."""
+    current = set(host.table)
+    return [route for route in _configured(host) if route not in current]
+
+
+def table_scenario(table: RouteTable) -> dict[str, Any]:
+    """A bare table as a scenario dict: its strategy and its routes."""
+    return {"strategy": table.strategy.value, "routes": [route.as_dict() for route in table]}
+
+
+def table_from_scenario(data: dict[str, Any]) -> RouteTable:
+    """The table :func:`table_scenario` wrote."""
+    routes = data.get("routes")
+    if not isinstance(routes, list):
+        raise ScenarioError("a table scenario needs 'routes': a list of route dicts, e.g. "
+                            "[{'destination': '10.0.0.0/8', 'gateway': '172.16.112.1'}]")
+    try:
+        built = [Route(**spec) for spec in routes]
+    except TypeError as error:
+        raise ScenarioError(f"a route of the table scenario has an unknown key: {error}") from None
+    return RouteTable(built, strategy=data.get("strategy", "longest-prefix"))
