@@ -4,6 +4,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbook import DestinationKind, Host, Interface, WorkbookError
 from workbook.errors import AddressError, GatewayError, InterfaceError, PersonalityError, ScenarioError
@@ -202,3 +204,42 @@ def test_unreadable_or_malformed_files_are_scenario_errors(tmp_path):
         Host.from_file(bad)
     with pytest.raises(ScenarioError, match="no scenario called 'nope'"):
         Host.from_scenario("nope")
+
+
+# Saving a learner's table ------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([
+    "add 10.0.0.0 MASK 255.0.0.0 172.16.112.9", "-p add 192.168.0.0 MASK 255.255.0.0 172.16.112.10 METRIC 3",
+    "delete 224.0.0.0", "delete 0.0.0.0", "change 0.0.0.0 MASK 0.0.0.0 172.16.112.2 METRIC 4",
+    "add 0.0.0.0 MASK 0.0.0.0 172.16.112.123", "-f",
+]), max_size=5), st.sampled_from(["nt4", "windows", "linux"]))
+def test_a_saved_table_loads_back_exactly_and_restarts_like_the_original(commands, personality):
+    host = Host.from_scenario("seed-host", personality=personality)
+    for command in commands:
+        try:
+            host.route(command)
+        except WorkbookError:
+            pass
+    again = Host.from_dict(json.loads(json.dumps(host.to_dict(include_table=True))))
+    assert list(again.table) == list(host.table) and again.persistent_routes == host.persistent_routes
+    host.restart()
+    again.restart()
+    assert list(again.table) == list(host.table)
+
+
+wild = st.one_of(st.none(), st.integers(-3, 2**33), st.text(max_size=8), st.lists(st.integers(), max_size=2),
+                 st.sampled_from(["10.0.0.0/8", "0.0.0.0/0", "172.16.112.1", "eth0", "static", "local"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["destination", "gateway", "interface", "metric", "origin",
+                                                 "route_type", "preferred_source", "colour"]), wild,
+                                max_size=4) | wild, max_size=3))
+def test_any_saved_table_gives_a_host_or_a_workbook_error(entries):
+    data = Host.from_scenario("seed-host").to_dict()
+    data["table"] = entries
+    try:
+        Host.from_dict(data)
+    except WorkbookError:
+        pass

@@ -39,7 +39,7 @@ from workbook.net.scenario import check_keys, load_file, load_scenario
 
 __all__ = ["Host", "Socket"]
 
-_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding"}
+_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table"}
 _INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment"}
 _ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin"}
 
@@ -114,7 +114,7 @@ class Host:
         routes = data.get("routes") or []
         if not isinstance(routes, list):
             raise ScenarioError(f"routes of host {data['name']!r} must be a list of route dicts")
-        return cls(
+        host = cls(
             data["name"],
             interfaces,
             routes,
@@ -122,6 +122,14 @@ class Host:
             forwarding=bool(data.get("forwarding", False)),
             gateways=gateways,
         )
+        if data.get("persistent_routes"):
+            host.persistent_routes = _saved_routes(data["persistent_routes"], "persistent_routes", host.name)
+            host.start()
+        if data.get("table") is not None and host.personality.name == data.get("personality", "nt4"):
+            # A saved table is a snapshot of one stack's state; another personality rebuilds its own.
+            saved = _saved_routes(data["table"], "table", host.name)
+            host.table = RouteTable(saved, strategy=host.personality.strategy)
+        return host
 
     @classmethod
     def from_file(cls, path: str | Path, personality: str | Personality | None = None) -> Host:
@@ -133,8 +141,20 @@ class Host:
         """A host from a scenario shipped with the workbook, e.g. 'seed-host'."""
         return cls.from_dict(load_scenario(name), personality)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The configuration as a scenario dict (what from_dict reads)."""
+    def to_dict(self, include_table: bool = False) -> dict[str, Any]:
+        """The configuration as a scenario dict (what from_dict reads).
+
+        With ``include_table`` it also holds the route table as it is now and the
+        persistent routes, so that a learner's edits (routes added, changed or
+        deleted) survive saving and loading:
+
+        >>> host = Host.from_scenario("seed-host")
+        >>> _ = host.route("delete 224.0.0.0")
+        >>> _ = host.route("-p add 10.0.0.0 MASK 255.0.0.0 172.16.112.9")
+        >>> again = Host.from_dict(host.to_dict(include_table=True))
+        >>> list(again.table) == list(host.table), again.persistent_routes == host.persistent_routes
+        (True, True)
+        """
         interfaces = []
         for interface in self.interfaces:
             data = interface.as_dict()
@@ -146,6 +166,9 @@ class Host:
             data["routes"] = [r.as_dict() if isinstance(r, Route) else dict(r) for r in self._configured]
         if self.forwarding:
             data["forwarding"] = True
+        if include_table:
+            data["persistent_routes"] = [route.as_dict() for route in self.persistent_routes]
+            data["table"] = [route.as_dict() for route in self.table]
         return data
 
     def start(self) -> None:
@@ -346,4 +369,23 @@ class Socket:
     def __repr__(self) -> str:
         return f"<Socket on {self.host.name} bound to {self.local_address or 'ANY'}>"
 
+
+def _saved_routes(items: object, key: str, host: str) -> list[Route]:
+    """Routes saved by :meth:`Host.to_dict` (``Route.as_dict`` shapes), with errors naming the entry."""
+    if not isinstance(items, list):
+        raise ScenarioError(f"{key} of host {host!r} must be a list of route dicts, not {items!r}")
+    routes = []
+    for number, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ScenarioError(f"{key}[{number}] of host {host!r} must be a route dict such as "
+                                f"{{'destination': '10.0.0.0/8', 'gateway': '172.16.112.9'}}, not {item!r}")
+        try:
+            routes.append(Route(**item))
+        except TypeError as error:
+            raise ScenarioError(
+                f"{key}[{number}] of host {host!r}: {error}; the keys are those of Route.as_dict()"
+            ) from None
+        except WorkbookError as error:
+            raise type(error)(f"{key}[{number}] of host {host!r}: {error}") from None
+    return routes
 

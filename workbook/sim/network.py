@@ -23,9 +23,11 @@ from typing import Any
 import netaddr
 
 from workbook.errors import ScenarioError, SimulationError, TopologyError
-from workbook.net.addresses import parse_address
+from workbook.net.addresses import format_address, parse_address
+from workbook.net.host import _saved_routes
 from workbook.net.interfaces import Interface
 from workbook.net.personalities import Personality
+from workbook.net.route_table import RouteTable
 from workbook.net.scenario import check_keys, load_file, load_scenario
 from workbook.sim import dad
 from workbook.sim.clock import DEFAULT_MAX_EVENTS, Clock
@@ -46,8 +48,9 @@ _SIM_KEYS = {
     "igmp_querier",
     "multicast_routing",
     "redirects",
+    "groups",
 }
-_NODE_KEYS = {"name", "personality", "interfaces", "routes", "forwarding"} | _SIM_KEYS
+_NODE_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes"} | _SIM_KEYS
 _PROTOCOLS = {"icmp": IPProtocol.ICMP, "igmp": IPProtocol.IGMP, "tcp": IPProtocol.TCP, "udp": IPProtocol.UDP}
 
 #: Simulated seconds a frame takes from one NIC to the others on its segment.
@@ -126,8 +129,10 @@ class Network:
         ``igmp_level`` (0, 1, 2), ``duplicate_detection`` ('nt', 'rfc5227',
         'none'); routers also ``anti_spoofing`` (interface names),
         ``igmp_querier``, ``multicast_routing``, ``redirects``.
+        ``groups`` maps an interface name to the host groups it joins once started.
         ``personality`` overrides every node's own. Hosts start at time 0;
         with ``settle`` the clock then runs until their start-up ARPs are done.
+        :meth:`to_dict` writes the same shape back.
         """
         check_keys(data, _NETWORK_KEYS, {"segments"}, "network")
         network = cls(personality or data.get("personality", "nt4"),
@@ -148,9 +153,60 @@ class Network:
         for node in network.nodes.values():
             if node._sim_running:
                 node.start()
+        entries = [entry for key in ("hosts", "routers") for entry in data.get(key) or []]
+        for entry in entries:
+            node = network.nodes[entry["name"]]
+            saved_personality = entry.get("personality") or data.get("personality", "nt4")
+            if entry.get("table") is not None and node.running and node.personality.name == saved_personality:
+                node.table = RouteTable(_saved_routes(entry["table"], "table", node.name),
+                                        strategy=node.personality.strategy)
+            for interface, groups in (entry.get("groups") or {}).items():
+                for group in groups:
+                    if node.running:
+                        node.join(group, interface)
         if settle:
             network.settle()
         return network
+
+    def to_dict(self, include_tables: bool = True) -> dict[str, Any]:
+        """The network as a scenario dict that :meth:`from_dict` reads back.
+
+        It holds the configuration, each node's route table as it is now (with
+        ``include_tables``), who is running or unplugged, and group memberships;
+        not the moment's ARP caches, frames or log, which a new run rebuilds.
+
+        >>> net = Network.from_scenario("seed-lan")
+        >>> _ = net.host("nt-host").route("add 10.0.0.0 MASK 255.0.0.0 172.16.112.1")
+        >>> again = Network.from_dict(net.to_dict())
+        >>> list(again.host("nt-host").table) == list(net.host("nt-host").table)
+        True
+        """
+        data: dict[str, Any] = {"personality": getattr(self.personality, "name", self.personality),
+                                "segments": [{"name": name} for name in self.segments], "hosts": [], "routers": []}
+        for node in self.nodes.values():
+            entry = node.to_dict(include_table=include_tables)
+            entry.update(self._sim_keys_of(node))
+            data["routers" if node.forwarding else "hosts"].append(entry)
+        return data
+
+    @staticmethod
+    def _sim_keys_of(node: SimHost) -> dict[str, Any]:
+        keys: dict[str, Any] = {"running": node.running or (node._sim_running and not node.network.clock.now)}
+        if node.unplugged:
+            keys["unplugged"] = sorted(node.unplugged)
+        keys.update(igmp_version=node.igmp_version, igmp_level=node.igmp_level,
+                    duplicate_detection=node.duplicate_detection, redirects=node.redirects)
+        if node.anti_spoofing:
+            keys["anti_spoofing"] = sorted(node.anti_spoofing)
+        if node.multicast_routing:
+            keys["multicast_routing"] = True
+        keys["igmp_querier"] = node.querier is not None
+        groups = {nic: sorted(format_address(g) for g in joined if format_address(g) != "224.0.0.1")
+                  for nic, joined in node.groups.items()}
+        groups = {nic: joined for nic, joined in groups.items() if joined}
+        if groups:
+            keys["groups"] = groups
+        return keys
 
     @classmethod
     def from_file(cls, path: str | Path, personality: str | Personality | None = None, seed: int | None = None
