@@ -168,3 +168,13 @@ def test_save_and_load(tmp_path: Path, seed_host: Host, use_host: bool) -> None:
     assert (str(route.gateway), route.metric, route.persistent) == ("172.16.112.9", 2, True)
     assert (loaded.host is not None) == use_host
     assert set(loaded.table) == set(editor.table)
+
+
+def test_a_deleted_automatic_route_stays_deleted_after_save_and_load(tmp_path: Path, seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    editor.run_command("delete 224.0.0.0")
+    before = list(editor.table)
+    path = editor.save(tmp_path / "mine.yaml")
+    loaded = RouteTableEditor(RouteTable())
+    loaded.load(path)
+    assert list(loaded.table) == before and "224.0.0.0/3" not in [str(r.network) for r in loaded.table]

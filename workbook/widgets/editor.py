@@ -43,7 +43,7 @@ from workbook.widgets.common import (
     save_scenario_file,
     show_error,
 )
-from workbook.widgets.scenario import host_scenario, table_from_scenario, table_scenario, unsaved_changes
+from workbook.widgets.scenario import table_from_scenario, table_scenario
 
 __all__ = ["PAGE_SIZE", "RouteTableEditor", "field_of_error"]
 
@@ -469,16 +469,13 @@ class RouteTableEditor(Observable):
 
     # Files -------------------------------------------------------------------------------------
     def to_scenario(self) -> dict[str, Any]:
-        """The host (configuration and hand-made routes) or the table, as a scenario dict."""
-        return host_scenario(self.host) if self.host is not None else table_scenario(self.table)
+        """The host (configuration, and its table exactly as edited) or the table, as a scenario dict."""
+        return self.host.to_dict(include_table=True) if self.host is not None else table_scenario(self.table)
 
     def save(self, path: str | Path) -> Path:
         """Save to a YAML (or .json) scenario file next to the notebook; :meth:`load` reads it back."""
         saved = save_scenario_file(path, self.to_scenario())
-        lost = unsaved_changes(self.host) if self.host is not None else []
-        note = (f"; a scenario cannot record deleted automatic routes ({', '.join(map(str, lost))}): "
-                f"they come back on load" if lost else "")
-        self.status.value = escape(f"saved to {saved}{note}")
+        self.status.value = escape(f"saved to {saved}")
         return saved
 
     def load(self, path: str | Path) -> None:
