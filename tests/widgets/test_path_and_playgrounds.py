@@ -110,3 +110,26 @@ def test_playgrounds_fall_back_to_text_without_dot(make, monkeypatch: pytest.Mon
     playground.start_button.click()
     assert "<svg" not in playground.sequence.value
     assert "dot" in playground.sequence.value or "no frames" in playground.sequence.value
+
+
+def test_path_explorer_and_playgrounds_save_and_load_their_network(tmp_path) -> None:
+    explorer = PathExplorer(Network.from_scenario("seed-lan"))
+    explorer.network.host("nt-host").route("add 10.0.0.0 MASK 255.0.0.0 172.16.112.1")
+    path = explorer.save(tmp_path / "lan.yaml")
+    fresh = PathExplorer(Network.from_scenario("kb-firewall"))
+    fresh.load(path)
+    assert list(fresh.network.host("nt-host").table) == list(explorer.network.host("nt-host").table)
+    assert list(fresh.sender.options) == list(explorer.network.nodes)
+
+    playground = MulticastPlayground()
+    member = next(name for name in playground.network.nodes if name.startswith("member"))
+    playground.network.host(member).join("239.1.2.3")
+    saved = playground.save(tmp_path / "mc.yaml")
+    other = MulticastPlayground()
+    other.load(saved)
+    assert other.network.host(member).groups == playground.network.host(member).groups
+
+    dad = DuplicateAddressPlayground()
+    (tmp_path / "bad.yaml").write_text("segments: []\n")
+    dad.load(tmp_path / "bad.yaml")
+    assert "segments" in dad.error.value and "newcomer" in dad.network.nodes  # the old network stays

@@ -16,13 +16,25 @@ the TTL goes down by one at each router.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ipywidgets as widgets
 
 from workbook.errors import WorkbookError
 from workbook.render import path_svg
 from workbook.sim.network import Network
 from workbook.sim.trace import Hop, PathTrace
-from workbook.widgets.common import Observable, diagram_html, error_label, escape, html_table, pre, show_error
+from workbook.widgets.common import (
+    Observable,
+    diagram_html,
+    error_label,
+    escape,
+    html_table,
+    load_scenario_file,
+    pre,
+    save_scenario_file,
+    show_error,
+)
 
 __all__ = ["PathExplorer", "hop_html"]
 
@@ -124,6 +136,23 @@ class PathExplorer(Observable):
         hops = self.trace.hops
         index = min(self.hop.value, len(hops) - 1)
         self.hop_details.value = hop_html(hops[index], index, len(hops))
+
+    def save(self, path: str | Path) -> Path:
+        """Save the network (tables as edited, who runs, memberships) to a scenario file."""
+        return save_scenario_file(path, self.network.to_dict())
+
+    def load(self, path: str | Path) -> None:
+        """Replace the network with the one a scenario file holds (e.g. saved by :meth:`save`)."""
+        try:
+            network = Network.from_dict(load_scenario_file(path))
+        except WorkbookError as error:
+            show_error(self.error, error)
+            return
+        show_error(self.error, None)
+        self.network, self.trace = network, None
+        self.sender.options = list(network.nodes)
+        self._fill_sources()
+        self.summary.value = self.diagram.value = self.hop_details.value = ""
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

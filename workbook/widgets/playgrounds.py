@@ -16,6 +16,7 @@ its destination MAC is theirs, broadcast, or a group MAC their NIC listens to.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import ipywidgets as widgets
 
@@ -28,7 +29,17 @@ from workbook.sim.frames import BROADCAST_MAC, Frame
 from workbook.sim.network import Network
 from workbook.sim.node import SimHost
 from workbook.sim.trace import PathTrace
-from workbook.widgets.common import Observable, diagram_html, error_label, escape, html_table, pre, show_error
+from workbook.widgets.common import (
+    Observable,
+    diagram_html,
+    error_label,
+    escape,
+    html_table,
+    load_scenario_file,
+    pre,
+    save_scenario_file,
+    show_error,
+)
 
 __all__ = ["DuplicateAddressPlayground", "MulticastPlayground", "accepting_nics", "multicast_lan"]
 
@@ -147,6 +158,22 @@ class _Playground(Observable):
         lines += [f"pop-up: {note}" for h in net.nodes.values() for note in h.notifications]
         self.log.value = pre("\n".join(lines) or "(the log is empty)")
         self._notify()
+
+    def save(self, path: str | Path) -> Path:
+        """Save the network (who runs, unplugged NICs, addresses, memberships) to a scenario file."""
+        return save_scenario_file(path, self.network.to_dict())
+
+    def load(self, path: str | Path) -> None:
+        """Replace the network with the one a scenario file holds; the clock starts again at 0."""
+        try:
+            network = Network.from_dict(load_scenario_file(path))
+        except WorkbookError as error:
+            show_error(self.error, error)
+            return
+        show_error(self.error, None)
+        self.network, self._accepted, self._since = network, {}, 0
+        self.host.options = list(network.nodes)
+        self.refresh()
 
     def _views(self) -> widgets.Tab:
         return widgets.Tab(children=[self.frames, self.sequence, self.arp_caches, self.log],
