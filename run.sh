@@ -2,6 +2,7 @@
 # IP Workbook's one entry point. It installs what the project needs, then
 #   ./run.sh lab    opens the workbook in JupyterLab
 #   ./run.sh test   runs every test (lint, unit, property, doctest, kernel)
+#   ./run.sh book   builds the chapters as a static HTML book (chapters/_build/html)
 # Extra words after `test` go to pytest, e.g. ./run.sh test -k route_print
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -75,8 +76,16 @@ case "${1:-}" in
         if [ "$status" -eq 5 ]; then say "pytest collected no tests"; exit 1; fi
         exit "$status"
         ;;
+    book)
+        shift
+        ensure_venv "test"
+        ensure_system_tools
+        say "building the chapters as a static book (executes every chapter)"
+        "$VENV/bin/jupyter-book" build chapters --builder html -W -n --keep-going "$@"
+        say "open chapters/_build/html/index.html"
+        ;;
     *)
-        echo "usage: ./run.sh lab | ./run.sh test [pytest options]" >&2
+        echo "usage: ./run.sh lab | ./run.sh test [pytest options] | ./run.sh book" >&2
         exit 2
         ;;
 esac
