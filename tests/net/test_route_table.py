@@ -2,13 +2,21 @@
 
 import ipaddress
 
+import numpy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.net.strategies import addresses, destinations_for, routes, tables
 from workbook import Host, Route, RouteKind, RouteTable, WorkbookError
-from workbook.errors import DuplicateRouteError, GatewayError, InterfaceError, MetricError, RouteNotFoundError
+from workbook.errors import (
+    AddressError,
+    DuplicateRouteError,
+    GatewayError,
+    InterfaceError,
+    MetricError,
+    RouteNotFoundError,
+)
 from workbook.net.addresses import format_address
 
 
@@ -157,6 +165,14 @@ def test_lookup_many_equals_one_lookup_at_a_time(data):
     expected = [table.lookup(a).route for a in batch]
     assert table.lookup_many([format_address(a) for a in batch]) == expected
     assert table.lookup_many(batch) == expected
+    assert table.lookup_many(numpy.array(batch, dtype=numpy.int64)) == expected
+
+
+@pytest.mark.parametrize("batch", [["10.0.0.1", "10.1.2"], [5, -1], numpy.array([1, 2**32])])
+def test_lookup_many_refuses_what_is_not_an_address(batch):
+    table = RouteTable([Route("10.0.0.0/8", gateway="10.0.0.1")])
+    with pytest.raises(AddressError):
+        table.lookup_many(batch)
 
 
 @given(st.data())
