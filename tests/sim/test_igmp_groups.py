@@ -17,8 +17,8 @@ def querier(name="mr", segment="lan", address="10.0.0.1/24", **extra):
 
 
 def members_net(seed: int = 0, count: int = 4):
-    hosts = [host(f"m{i}", f"10.0.0.{10 + i}/24") for i in range(count)]
-    return lan(*hosts, routers=(querier(),), seed=seed)
+    hosts = [host(f"m{i}", f"10.0.0.{10 + i}/24", igmp_version=2) for i in range(count)]
+    return lan(*hosts, routers=(querier(igmp_version=2),), seed=seed)
 
 
 def reports_after_query(net, group="239.1.2.3"):

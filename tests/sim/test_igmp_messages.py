@@ -11,6 +11,7 @@ from .helpers import host, lan
 
 
 def router(**extra):
+    extra.setdefault("igmp_version", 2)
     return {"name": "mr", "igmp_querier": True,
             "interfaces": [{"name": "lan0", "segment": "lan", "addresses": ["10.0.0.1/24"]}], **extra}
 
@@ -41,7 +42,7 @@ def test_join_sends_a_report_to_the_group_with_ttl_1(version: int, kind: int) ->
 
 
 def test_general_query_goes_to_all_hosts_with_max_resp_100() -> None:
-    net = lan(host("a", "10.0.0.2/24"), routers=(router(),))
+    net = lan(host("a", "10.0.0.2/24", igmp_version=2), routers=(router(),))
     queries = [f for f in igmp_frames(net, sender="mr") if f.igmp.type == IgmpType.MEMBERSHIP_QUERY]
     assert queries
     query = queries[0]
@@ -57,7 +58,7 @@ def test_v1_querier_sends_max_resp_zero() -> None:
 
 
 def test_v2_leave_goes_to_all_routers_and_the_querier_asks_the_group() -> None:
-    net = lan(host("a", "10.0.0.2/24"), routers=(router(),))
+    net = lan(host("a", "10.0.0.2/24", igmp_version=2), routers=(router(),))
     a, mr = net.host("a"), net.host("mr")
     a.join("239.1.2.3")
     net.run(1)
@@ -86,7 +87,8 @@ def test_v1_host_sends_no_leave() -> None:
 
 
 def test_only_the_last_reporter_sends_a_leave() -> None:
-    net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), routers=(router(),))
+    net = lan(host("a", "10.0.0.2/24", igmp_version=2), host("b", "10.0.0.3/24", igmp_version=2),
+              routers=(router(),))
     a, b = net.host("a"), net.host("b")
     a.join("239.1.2.3")
     net.run(1)
@@ -107,3 +109,13 @@ def test_leaving_a_group_never_joined_names_the_groups() -> None:
     net.host("a").join("239.9.9.9")
     with pytest.raises(SimulationError, match=r"239\.1\.2\.3.*239\.9\.9\.9"):
         net.host("a").leave("239.1.2.3")
+
+
+@pytest.mark.parametrize(("personality", "version"), [("nt4", 1), ("nt35", 1), ("windows", 2), ("linux", 2)])
+def test_each_stack_speaks_its_own_igmp_version(personality: str, version: int) -> None:
+    """NT 3.5x and 4.0 shipped IGMPv1; v2 came with NT 4.0 SP4 (so the text's 'level 2' meant v1)."""
+    net = lan(host("a", "10.0.0.2/24"), personality=personality)
+    since = len(net.frames)
+    net.host("a").join("239.1.2.3")
+    (report,) = igmp_frames(net, since)
+    assert report.igmp.version == version and report.ip.router_alert is (version == 2)

@@ -16,7 +16,7 @@ from workbook.sim import Network
 from .helpers import host, lan
 from .topologies import random_routers
 
-NETWORKS = ["seed-lan", "kb-firewall", "dad-lan"]
+NETWORKS = ["seed-lan", "kb-firewall", "dad-lan", "multicast-lan"]
 
 
 def summary(trace) -> list[tuple]:

@@ -125,7 +125,7 @@ class Network:
 
         Host entries are :meth:`Host.from_dict` dicts whose interfaces name a
         segment, plus the simulation's keys: ``running`` (default true),
-        ``unplugged`` (interface names), ``igmp_version`` (1 or 2),
+        ``unplugged`` (interface names), ``igmp_version`` (1 or 2; NT 4.0 speaks 1),
         ``igmp_level`` (0, 1, 2), ``duplicate_detection`` ('nt', 'rfc5227',
         'none'); routers also ``anti_spoofing`` (interface names),
         ``igmp_querier``, ``multicast_routing``, ``redirects``.
@@ -274,7 +274,7 @@ class Network:
         node._sim_running = _flag(data.get("running", True), "running", node.name)
         for name in data.get("unplugged") or []:
             node.unplugged.add(node.interface(name).name)
-        version = data.get("igmp_version", 2)
+        version = data.get("igmp_version", node.igmp_version)
         if version not in (1, 2):
             raise ScenarioError(f"igmp_version {version!r} of {node.name!r} must be 1 or 2; e.g. 2")
         node.igmp_version = version

@@ -55,6 +55,9 @@ ARP_CACHE_LIFE = {"nt4": 120.0, "nt35": 120.0, "windows": 30.0, "linux": 30.0}
 
 #: Which duplicate-address check a personality runs when an interface starts.
 DUPLICATE_DETECTION = {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
+#: The IGMP version a personality speaks: NT 3.5x and 4.0 shipped IGMPv1 (v2 came with NT 4.0 SP4);
+#: the others speak v2 here (today's stacks default to v3, which falls back to v2 for a v2 querier).
+IGMP_VERSION = {"nt4": 1, "nt35": 1, "windows": 2, "linux": 2}
 
 _ALL_HOSTS = 0xE0000001
 
@@ -106,6 +109,7 @@ class SimHost(Host):
         super().__init__(name, interfaces, routes, personality, forwarding, gateways)
         self.arp_cache = ArpCache(ARP_CACHE_LIFE.get(self.personality.name, 120.0))
         self.duplicate_detection = DUPLICATE_DETECTION.get(self.personality.name, "none")
+        self.igmp_version = IGMP_VERSION.get(self.personality.name, 2)
 
     # Life cycle (events on the simulated clock) ------------------------------------------
     def start(self) -> None:

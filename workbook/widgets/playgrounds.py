@@ -70,18 +70,8 @@ def accepting_nics(network: Network, frame: Frame) -> list[str]:
 
 
 def multicast_lan() -> Network:
-    """A LAN for chapter 5: a sender, a member, a bystander (Vista-era stacks) and an IGMP querier."""
-
-    def host(name: str, address: str) -> dict:
-        return {"name": name, "interfaces": [{"name": "eth0", "segment": "lan", "addresses": [address]}]}
-
-    return Network.from_dict({
-        "personality": "windows",
-        "segments": [{"name": "lan"}],
-        "hosts": [host("sender", "10.0.0.2/24"), host("member", "10.0.0.3/24"), host("bystander", "10.0.0.4/24")],
-        "routers": [{"name": "querier", "igmp_querier": True,
-                     "interfaces": [{"name": "lan0", "segment": "lan", "addresses": ["10.0.0.1/24"]}]}],
-    })
+    """Chapter 5's LAN (scenario ``multicast-lan``): a sender, a member, a bystander and an IGMP querier."""
+    return Network.from_scenario("multicast-lan")
 
 
 class _Playground(Observable):
