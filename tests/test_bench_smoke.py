@@ -61,7 +61,13 @@ def test_bench_sim_quick_prints_every_figure() -> None:
     assert "yes, 7 hops" in out, "the datagram crosses the 5 routers of the chain"
 
 
-@pytest.mark.parametrize("script", ["bench_lookup.py", "bench_sim.py"])
+def test_bench_widgets_quick_prints_both_targets() -> None:
+    out = run("bench_widgets.py")
+    for label in ("dot alone", "6-node path (6 hops)", "6-node path target < 50 ms", "10 000-route table target"):
+        assert label in out, label
+
+
+@pytest.mark.parametrize("script", ["bench_lookup.py", "bench_sim.py", "bench_widgets.py"])
 def test_bench_help(script: str) -> None:
     done = subprocess.run([sys.executable, str(BENCHMARKS / script), "--help"], capture_output=True, text=True,
                           timeout=60)
