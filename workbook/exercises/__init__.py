@@ -1,0 +1,32 @@
+"""Autograded exercises: seeded variants per student, answer checks with hints, and the class grader.
+
+>>> import workbook.exercises as wx
+>>> ex = wx.load("01_route_lookup", "alice")
+>>> ex.check("q1", "0.0.0.0").ok
+False
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from workbook.exercises.core import AnswerError, Exercise, Feedback, Question, canonical, plain, seed_for
+
+__all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "Feedback", "Question", "canonical", "load", "plain",
+           "seed_for"]
+
+#: Assignment name -> the module that generates it (one per chapter).
+ASSIGNMENTS = {
+    "01_route_lookup": "workbook.exercises.ch01_route_lookup",
+}
+
+
+def load(assignment: str, student: str) -> Exercise:
+    """The exercise ``assignment`` (e.g. '01_route_lookup') in the variant of ``student``."""
+    try:
+        module = ASSIGNMENTS[assignment]
+    except KeyError:
+        raise KeyError(f"no assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}") from None
+    if not isinstance(student, str) or not student.strip():
+        raise ValueError(f"STUDENT_ID {student!r} must be your student identifier, e.g. 'alice'")
+    return importlib.import_module(module).variant(student.strip())

@@ -1,0 +1,388 @@
+"""Seeded exercise variants, canonical answers and explained feedback (every chapter's exercises).
+
+An exercise is a set of questions about one *variant*: a route table, a
+host, a set of networks, a LAN, all drawn from a ``random.Random`` seeded by
+the student's identifier and the assignment. The grader re-creates the
+same variant from the same identifier, so a table is never shipped with the
+answer next to it.
+
+Answers are graded by behaviour, never by the text typed: every answer is
+first reduced to plain data (:func:`plain`, exact types only, so an object
+whose ``==`` is always true is no answer at all), then parsed by the
+engine's own parsers into a canonical value (:func:`canonical`), then
+compared. ``'255.255.252.0'`` and ``22``, ``'01-00-5E-01-02-03'`` and
+``'01:00:5e:01:02:03'``, ``'10.0.0.1'`` and ``IPAddress('10.0.0.1')`` are the
+same answer.
+
+>>> canonical("mac", "01:00:5e:01:02:03")
+'01-00-5E-01-02-03'
+>>> canonical("network", ("192.168.4.0", "255.255.252.0"))
+'192.168.4.0/22'
+>>> class Liar:
+...     def __eq__(self, other): return True
+>>> canonical("address", Liar())  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+workbook.exercises.core.AnswerError: an answer must be ... not a Liar
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import netaddr
+
+from workbook.errors import WorkbookError
+from workbook.net.addresses import format_address, parse_address
+from workbook.net.cidr import _network
+
+__all__ = [
+    "AnswerError",
+    "Exercise",
+    "Feedback",
+    "Question",
+    "Unreadable",
+    "canonical",
+    "plain",
+    "seed_for",
+]
+
+#: Answers longer than this are not answers (and would slow the grader down).
+MAX_ITEMS = 4096
+MAX_TEXT = 10_000
+#: How many times a code question calls the student's function.
+PROBES = 8
+
+
+class AnswerError(WorkbookError):
+    """An answer that cannot be read as the kind of value the question asks for."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """What the grader keeps of an answer the submission could not turn into plain data."""
+
+    reason: str
+
+
+def seed_for(student: str, assignment: str) -> int:
+    """The variant's seed: the same student and assignment always give the same variant.
+
+    >>> seed_for("alice", "01_route_lookup") == seed_for("alice", "01_route_lookup")
+    True
+    """
+    digest = hashlib.sha256(f"ip-workbook\0{assignment}\0{student}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+# --- plain data -------------------------------------------------------------------------------------------------
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """Reduce an answer to JSON data using exact types only; anything else raises :class:`AnswerError`.
+
+    Subclasses are refused on purpose: a ``str`` subclass can lie in ``__eq__``.
+    """
+    kind = type(value)
+    if value is None or kind is bool or kind is int:
+        return value
+    if kind is float:
+        return value if value == value and abs(value) < 2**63 else str(value)
+    if kind is str:
+        if len(value) > MAX_TEXT:
+            raise AnswerError(f"an answer of {len(value)} characters is too long")
+        return value
+    if kind is netaddr.IPAddress or kind is netaddr.EUI or kind is netaddr.IPNetwork:
+        return str(value)
+    if value is Ellipsis:
+        raise AnswerError("no answer yet: replace ... with your answer")
+    if kind in (list, tuple, set, frozenset):
+        if depth > 3 or len(value) > MAX_ITEMS:
+            raise AnswerError("the answer is too large or too deeply nested")
+        items = [plain(item, depth + 1) for item in value]
+        if kind in (set, frozenset):
+            items.sort(key=repr)
+        return items
+    raise AnswerError(
+        "an answer must be a str, int, bool, None, an IPAddress, IPNetwork or EUI, or a list of those; "
+        f"not a {kind.__name__}"
+    )
+
+
+# --- canonical values -------------------------------------------------------------------------------------------
+
+
+def _address(value: Any) -> str:
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        return format_address(parse_address(value, what="answer", example="172.16.112.1"))
+    except WorkbookError as error:
+        raise AnswerError(str(error)) from None
+
+
+def _mac(value: Any) -> str:
+    if not isinstance(value, str):
+        raise AnswerError(f"a MAC address is text such as '01-00-5E-01-02-03', not {value!r}")
+    try:
+        mac = netaddr.EUI(value.strip())
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        raise AnswerError(f"{value!r} is not a MAC address; e.g. '01-00-5E-01-02-03' or '01:00:5e:01:02:03'") from None
+    if mac.version != 48:
+        raise AnswerError(f"{value!r} is not a 48-bit Ethernet address; e.g. '01-00-5E-01-02-03'")
+    return str(mac)
+
+
+def _one_network(value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        value = tuple(value)
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        return str(_network(value, what="answer"))
+    except WorkbookError as error:
+        raise AnswerError(str(error)) from None
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, list):
+        raise AnswerError(f"give a list of networks such as ['10.0.0.0/23', '10.0.4.0/24'], not {value!r}")
+    return tuple(sorted({_one_network(item) for item in value}, key=lambda n: (netaddr.IPNetwork(n).first, n)))
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, list):
+        raise AnswerError(f"give a list of addresses such as ['224.1.1.1', '225.1.1.1'], not {value!r}")
+    return tuple(sorted({_address(item) for item in value}, key=lambda a: int(netaddr.IPAddress(a))))
+
+
+def _choice(value: Any) -> str:
+    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isalpha():
+        return value.strip().upper()
+    raise AnswerError(f"answer with one letter such as 'B', not {value!r}")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise AnswerError(f"answer True or False, not {value!r}")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise AnswerError(f"answer with a whole number, not {value!r}")
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise AnswerError(f"answer with a name such as 'eth0', not {value!r}")
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise AnswerError(f"give a list of words such as ['report', 'leave'], not {value!r}")
+    return tuple(item.strip().lower() for item in value)
+
+
+CANONICAL: dict[str, Callable[[Any], Any]] = {
+    "address": _address,
+    "mac": _mac,
+    "network": _one_network,
+    "networks": _networks,
+    "addresses": _addresses,
+    "choice": _choice,
+    "bool": _bool,
+    "int": _int,
+    "name": _name,
+    "words": _words,
+}
+
+
+def canonical(kind: str, value: Any) -> Any:
+    """The canonical form of an answer of ``kind``: two answers are equal when their canonical forms are."""
+    data = plain(value)
+    if kind.endswith("?") and data is None:
+        return None
+    return CANONICAL[kind.rstrip("?")](data)
+
+
+# --- questions and feedback ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: the variable the student assigns, its kind, points, and how to judge it.
+
+    ``kind`` is a key of :data:`CANONICAL` (a trailing ``?`` also accepts None), or
+    ``'code'`` for a function the grader calls on :data:`PROBES` inputs of its own.
+    ``expected(variant)`` gives the canonical answer, ``hint(variant, answer)`` a
+    hint for a wrong canonical answer, ``accept(variant, answer)`` replaces
+    equality where many answers are right. For code questions ``probes(variant,
+    rng)`` gives argument tuples and ``result_kind`` the kind of what the function returns.
+    """
+
+    name: str
+    variable: str
+    kind: str
+    points: int
+    expected: Callable[[Any], Any] | None = None
+    hint: Callable[[Any, Any], str] | None = None
+    accept: Callable[[Any, Any], bool] | None = None
+    probes: Callable[[Any, random.Random], list[tuple]] | None = None
+    result_kind: str = ""
+    solve: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Right or wrong, and a hint when wrong; shows itself as one short line."""
+
+    question: str
+    ok: bool
+    status: str  # "right", "wrong", "no answer", "not readable"
+    message: str = ""
+
+    def __repr__(self) -> str:
+        mark = "✓" if self.ok else "✗"
+        tail = f": {self.message}" if self.message else ""
+        return f"{mark} {self.question} {self.status}{tail}"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass
+class Exercise:
+    """A chapter's questions for one student: build with a chapter module's ``variant(student)``."""
+
+    assignment: str
+    student: str
+    variant: Any
+    questions: Sequence[Question] = field(default_factory=list)
+
+    def question(self, name: str) -> Question:
+        for question in self.questions:
+            if name in (question.name, question.variable):
+                return question
+        names = ", ".join(q.name for q in self.questions)
+        raise KeyError(f"no question {name!r} in {self.assignment}; the questions are {names}")
+
+    def _probe_inputs(self, question: Question) -> list[tuple]:
+        rng = random.Random(seed_for(self.student, f"{self.assignment}:{question.name}:probes"))
+        assert question.probes is not None
+        return question.probes(self.variant, rng)
+
+    def probe(self, name: str, function: Any) -> list[Any]:
+        """Call the student's function on this question's inputs; each result (or error) as plain data."""
+        question = self.question(name)
+        results = []
+        for args in self._probe_inputs(question):
+            try:
+                results.append(plain(function(*args)))
+            except Exception as error:  # the student's code failing is an answer too
+                results.append({"error": f"{type(error).__name__}: {error}"[:300]})
+        return results
+
+    def feedback(self, name: str, answer: Any) -> Feedback:
+        """Judge one answer: the live value from the notebook, or the plain data the grader saved."""
+        question = self.question(name)
+        if answer is Ellipsis or (answer is None and question.kind != "code" and not question.kind.endswith("?")):
+            return Feedback(question.name, False, "no answer", f"set {question.variable} to your answer")
+        if type(answer) is Unreadable:
+            status = "no answer" if answer.reason.startswith("no answer") else "not readable"
+            return Feedback(question.name, False, status, answer.reason)
+        if question.kind == "code":
+            return self._code_feedback(question, answer)
+        try:
+            value = canonical(question.kind, answer)
+        except AnswerError as error:
+            return Feedback(question.name, False, "not readable", str(error))
+        expected = question.expected(self.variant) if question.expected else None
+        right = question.accept(self.variant, value) if question.accept else value == expected
+        if right:
+            return Feedback(question.name, True, "right")
+        hint = question.hint(self.variant, value) if question.hint else ""
+        return Feedback(question.name, False, "wrong", hint)
+
+    def _code_feedback(self, question: Question, answer: Any) -> Feedback:
+        if callable(answer):
+            results = self.probe(question.name, answer)
+        elif type(answer) is dict and type(answer.get("probes")) is list:  # saved by the grader's first stage
+            results = answer["probes"]
+        else:
+            return Feedback(question.name, False, "no answer", f"define the function {question.variable}")
+        inputs = self._probe_inputs(question)
+        if len(results) != len(inputs):
+            return Feedback(question.name, False, "wrong", f"expected {len(inputs)} results, got {len(results)}")
+        assert question.solve is not None
+        for args, got in zip(inputs, results, strict=True):
+            expected = question.solve(self.variant, *args)
+            shown = ", ".join(map(str, args[1:] if len(args) > 1 else args))
+            if type(got) is dict:
+                return Feedback(question.name, False, "wrong", f"for {shown} your function raised {got.get('error')}")
+            try:
+                value = canonical(question.result_kind, got)
+            except AnswerError as error:
+                return Feedback(question.name, False, "wrong", f"for {shown} it returned {got!r}: {error}")
+            if value != expected:
+                hint = question.hint(self.variant, (args, value)) if question.hint else ""
+                return Feedback(question.name, False, "wrong",
+                                f"for {shown} it returned {value}{'; ' + hint if hint else ''}")
+        return Feedback(question.name, True, "right")
+
+    def check(self, name: str, answer: Any) -> Feedback:
+        """In-notebook feedback: right or wrong, and when wrong a hint from the engine's explanation."""
+        return self.feedback(name, answer)
+
+    def grade(self, name: str, answer: Any, public: bool = False) -> None:
+        """For the otter tests: silent when right; raises AssertionError with the feedback otherwise.
+
+        ``public=True`` only checks that the answer can be read (the shape, not the value).
+        """
+        feedback = self.feedback(name, answer)
+        if public:
+            if feedback.status in ("no answer", "not readable"):
+                raise AssertionError(str(feedback))
+            return
+        if not feedback.ok:
+            raise AssertionError(str(feedback))
+
+    def solution(self, name: str) -> Any:
+        """The canonical answer (for instructors and tests; never shown in a student notebook)."""
+        question = self.question(name)
+        if question.kind == "code":
+            assert question.solve is not None
+            solve, variant = question.solve, self.variant
+            return lambda *args: solve(variant, *args)
+        return question.expected(self.variant) if question.expected else None
+
+    @property
+    def possible(self) -> int:
+        return sum(q.points for q in self.questions)
+
+
+def shuffled_choices(rng: random.Random, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """Choices in a seeded order and the letter of the right one."""
+    options = [right, *wrong]
+    rng.shuffle(options)
+    return tuple(options), "ABCDEFGH"[options.index(right)]
+
+
+def show_choices(options: Sequence[str]) -> str:
+    return "\n".join(f"  {letter}) {text}" for letter, text in zip("ABCDEFGH", options, strict=False))
