@@ -333,7 +333,9 @@ def grade(folder: Path, dist: Path, out: Path | None = None, jobs: int = 2, assi
     hidden = _hideable(hidden)
     rows: list[GradeRow] = []
     started = time.monotonic()
-    context = multiprocessing.get_context("fork")
+    # Workers come from a fresh single-threaded server: forking the caller itself can deadlock when it
+    # runs threads (pytest-xdist, Jupyter); each worker then forks its sandboxes safely.
+    context = multiprocessing.get_context("forkserver")
     with context.Pool(max(1, jobs), initializer=_warm, initargs=(tests, hidden, limits), maxtasksperchild=50) as pool:
         for done, result in enumerate(pool.imap_unordered(_work, submissions), start=1):
             rows += result
