@@ -95,8 +95,11 @@ def wait_for_url(url: str, timeout: float, process: subprocess.Popen | None = No
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir: Path, state_dir: Path, python: str | Path = sys.executable) -> Iterator[tuple[str, str]]:
-    """JupyterLab on 127.0.0.1 (a free port, a random token) serving ``root_dir``; yields (base URL, token).
+def jupyter_lab(root_dir: Path, state_dir: Path, python: str | Path = sys.executable, app: str = "jupyterlab"
+                ) -> Iterator[tuple[str, str]]:
+    """JupyterLab (or, with ``app="notebook"``, Notebook 7) on 127.0.0.1 serving ``root_dir``; yields (URL, token).
+
+    It listens on a free port and requires a random token.
 
     Settings, workspaces and runtime files live in ``state_dir`` so that
     neither the learner's own JupyterLab state nor an earlier run leaks in.
@@ -110,9 +113,10 @@ def jupyter_lab(root_dir: Path, state_dir: Path, python: str | Path = sys.execut
         "JUPYTERLAB_WORKSPACES_DIR": str(state_dir / "workspaces"),
         "PYTHONWARNINGS": "ignore",
     }
-    command = [str(python), "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root_dir}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    command = [str(python), "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}"]
+    if app == "jupyterlab":
+        command.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
     if os.geteuid() == 0:
         command.append("--allow-root")
     news = state_dir / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"

@@ -1,4 +1,4 @@
-"""In a real browser: JupyterLab opens chapter 1, runs every cell, and the lookup diagram follows a route edit.
+"""In a real browser (JupyterLab 4 and Notebook 7): chapter 1 runs, and its lookup diagram follows a route edit.
 
 The notebook is a copy in a temporary folder (JupyterLab autosaves, and the
 chapters are stored without outputs). Screenshots are written to
@@ -12,7 +12,6 @@ import shutil
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from tests.browser.browser import ROOT, artifacts_dir, jupyter_lab
@@ -22,27 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHAPTER = ROOT / "chapters" / "01_route_tables.ipynb"
 OLD_GATEWAY, NEW_GATEWAY = "172.16.112.1", "172.16.112.9"
 
-# Used only while chapter 1 has no editor cell yet: the same two widgets on the same host.
-FALLBACK_CELLS = [
-    "import workbook as wb\nimport workbook.widgets",
-    'host = wb.Host.from_scenario("seed-host")\n'
-    "editor = wb.widgets.RouteTableEditor(host)\n"
-    'explorer = wb.widgets.LookupExplorer(editor, destination="172.17.1.1")\n'
-    "display(editor, explorer)",
-]
-
 # Every code cell shows a number in its prompt once it has run ("[12]:"), never "[*]:" or "[ ]:".
 ALL_CELLS_RAN = """() => {
     const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')];
     return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
 }"""
 
-# The status bar reads "Python 3 (ipykernel) | Idle" once the kernel has started and answered.
-KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .some(e => /\\| Idle$/.test(e.textContent))"""
-
-KERNEL_IDLE_OR_CHOOSER = f"""() => document.querySelector('.jp-Dialog .jp-mod-accept') ? 'chooser'
-    : ({KERNEL_IDLE})() ? 'idle' : false"""
+# The notebook toolbar's execution indicator (JupyterLab 4 and Notebook 7) turns idle once the kernel answered.
+KERNEL_IDLE = """() => !!document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]')"""
 
 ERRORS = """() => [...document.querySelectorAll(
     '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].map(e => e.textContent)"""
@@ -59,36 +45,22 @@ DIAGRAMS = """() => [...document.querySelectorAll('.jp-Notebook .widget-html svg
     .map(s => s.textContent).join('\\n')"""
 
 
-def notebook_to_open(folder: Path) -> tuple[Path, str]:
-    """Chapter 1 when it shows the route table editor; otherwise a small notebook with the same widgets."""
-    if "RouteTableEditor" in CHAPTER.read_text():
-        shutil.copy(CHAPTER, folder / CHAPTER.name)
-        return folder / CHAPTER.name, "chapter 1"
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in FALLBACK_CELLS])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "route_editor.ipynb"
-    nbformat.write(notebook, path)
-    return path, "a stand-in notebook (chapter 1 has no RouteTableEditor cell yet)"
-
-
-def test_route_edit_redraws_the_lookup_diagram_in_jupyterlab(browser, tmp_path: Path) -> None:
-    shots = artifacts_dir("jupyterlab")
+@pytest.mark.parametrize(("app", "url"), [("jupyterlab", "lab/tree"), ("notebook", "notebooks")],
+                         ids=["jupyterlab-4", "notebook-7"])
+def test_route_edit_redraws_the_lookup_diagram(browser, tmp_path: Path, app: str, url: str) -> None:
+    shots = artifacts_dir(app)
     print(f"screenshots: {shots}")
     root = tmp_path / "root"
     root.mkdir()
-    notebook, what = notebook_to_open(root)
-    print(f"opening {what}")
+    notebook = root / CHAPTER.name
+    shutil.copy(CHAPTER, notebook)
     started = time.monotonic()
-    with jupyter_lab(root, tmp_path / "state") as (base, token):
+    with jupyter_lab(root, tmp_path / "state", app=app) as (base, token):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(45_000)
         try:
-            page.goto(f"{base}/lab/tree/{notebook.name}?token={token}")
+            page.goto(f"{base}/{url}/{notebook.name}?token={token}")
             page.locator(".jp-Notebook").first.wait_for()
-            ready = page.wait_for_function(KERNEL_IDLE_OR_CHOOSER).json_value()
-            if ready == "chooser":  # a notebook without kernelspec metadata: accept Python 3, as a learner would
-                print("JupyterLab asked which kernel to start; accepting its default")
-                page.locator(".jp-Dialog .jp-mod-accept").click()
             page.wait_for_function(KERNEL_IDLE)  # the kernel has answered; earlier, Run All is dropped
             page.screenshot(path=shots / "1-opened.png")
 

@@ -22,6 +22,8 @@ def test_chapter_is_stored_without_outputs(path: Path) -> None:
     dirty = [i for i, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
     assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing"
+    # Without a kernelspec, JupyterLab and Notebook 7 ask the learner which kernel to start.
+    assert notebook.metadata.get("kernelspec", {}).get("name") == "python3", f"{path.name} names no python3 kernel"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids)

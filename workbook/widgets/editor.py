@@ -52,7 +52,7 @@ PAGE_SIZE = 25
 
 EDITABLE = ("destination", "netmask", "gateway", "interface", "metric")
 COLUMNS = (*EDITABLE, "origin", "persistent")
-_WIDTHS = {"destination": "125px", "netmask": "125px", "gateway": "125px", "interface": "135px", "metric": "60px",
+_WIDTHS = {"destination": "140px", "netmask": "140px", "gateway": "140px", "interface": "145px", "metric": "60px",
            "origin": "85px", "persistent": "40px"}
 _ON_LINK_WORDS = {"", "on-link", "onlink", "on link"}
 
