@@ -52,6 +52,7 @@ ensure_venv() {  # ensure_venv extras
 ensure_system_tools() {  # what the tests use from Debian
     command -v ip >/dev/null || apt_install iproute2 || say "no iproute2: kernel comparisons will be skipped"
     command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagram tests will be skipped"
+    command -v arping >/dev/null || apt_install iputils-arping || say "no arping: the ARP probe test will be skipped"
     [ -x /usr/bin/chromium ] || apt_install chromium || say "no chromium: browser tests will be skipped"
 }
 

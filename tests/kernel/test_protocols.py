@@ -218,3 +218,41 @@ def test_igmp_join_and_leave_match_the_kernel(pair: Pair, version: int) -> None:
     assert [s.fields(with_alert) for s in simulated] == [s.fields(with_alert) for s in kernel], (
         f"IGMPv{version} join then leave of {group}:\n kernel    {kernel}\n simulator {simulated}"
     )
+
+
+# (c) an ARP conflict probe: arping -D against the simulator's RFC 5227 probe ---------------------
+def _kernel_probe(pair: Pair, address: str) -> tuple[int, str]:
+    """Probe ``address`` from B as RFC 5227 does (`arping -D`: sender 0.0.0.0); exit 1 means someone answered."""
+    if subprocess.run(["which", "arping"], capture_output=True).returncode:
+        pytest.skip("arping (Debian's iputils-arping) is not installed")
+    done = pair.b.exec("arping", "-D", "-c", "2", "-w", "3", "-I", "p0", address, check=False)
+    return done.returncode, done.stdout
+
+
+def _simulated_probe(address: str) -> tuple[bool, list[str]]:
+    """The same probe in the simulator: a linux host owns 10.0.0.2, an RFC 5227 host starts with ``address``."""
+    net = Network.from_dict({"segments": [{"name": "lan"}], "hosts": [
+        {"name": "a", "personality": "linux", "interfaces": [{"name": "v0", "segment": "lan",
+                                                               "addresses": [f"{ADDRESS}/24"]}]},
+        {"name": "prober", "personality": "windows", "running": False, "duplicate_detection": "rfc5227",
+         "interfaces": [{"name": "p0", "segment": "lan", "addresses": [f"{address}/24"]}]},
+    ]})
+    since = len(net.frames)
+    net.host("prober").start()
+    net.run(10)
+    replies = [str(f.arp.sender_mac) for f in net.frames[since:]
+               if f.arp is not None and f.arp.opcode == 2 and f.sender == "a"]
+    return not net.host("prober").ip_enabled("p0"), replies
+
+
+@pytest.mark.parametrize(("address", "in_use"), [(ADDRESS, True), ("10.0.0.77", False)])
+def test_a_conflict_probe_finds_the_same_owner_in_the_kernel_and_the_simulator(pair: Pair, address: str,
+                                                                               in_use: bool) -> None:
+    code, output = _kernel_probe(pair, address)
+    kernel_conflict = code == 1
+    conflict, replies = _simulated_probe(address)
+    assert kernel_conflict is in_use, f"arping -D {address}: exit {code}\n{output}"
+    assert conflict is kernel_conflict and bool(replies) is kernel_conflict
+    if in_use:
+        mac = pair.a.ip_json("link", "show", "dev", "v0")[0]["address"]
+        assert mac.upper() in output.upper(), f"arping should name the owner's MAC {mac}:\n{output}"
