@@ -35,7 +35,7 @@ from workbook.net import (
     is_valid_supernet,
     seed_supernet_example,
 )
-from workbook.net.multicast import groups_sharing_mac, multicast_mac
+from workbook.net.multicast import group_scope, groups_sharing_mac, is_forwardable, multicast_mac
 from workbook.sim import Network, PathTrace
 
 __version__ = "0.1.0"
@@ -67,7 +67,9 @@ __all__ = [
     "covers",
     "find_disagreements",
     "get_personality",
+    "group_scope",
     "groups_sharing_mac",
+    "is_forwardable",
     "is_valid_supernet",
     "multicast_mac",
     "seed_supernet_example",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -41,3 +42,9 @@ def test_chapter_runs_top_to_bottom_without_errors_or_warnings(path: Path) -> No
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index} wrote to stderr: {output.text[:300]}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_exercise_a_chapter_names_exists() -> None:
+    named = {name for path in CHAPTERS for name in re.findall(r"exercises/([\w-]+\.ipynb)", path.read_text())}
+    missing = sorted(name for name in named if not (ROOT / "exercises" / name).is_file())
+    assert named and not missing, f"chapters name exercises that do not exist: {missing}"

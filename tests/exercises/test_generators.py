@@ -33,6 +33,108 @@ def test_route_lookup_variants_are_well_posed(student: str) -> None:
     assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
 
 
+@settings(max_examples=40, deadline=None)
+@given(students)
+def test_source_address_variants_are_well_posed(student: str) -> None:
+    v = load("02_source_address", student).variant
+    addresses = v.addresses()
+    subnets = [netaddr.IPNetwork(nic["addresses"][0]).cidr for nic in v.config["interfaces"]]
+    assert 2 <= len(subnets) == len(set(subnets)) <= 3
+    assert sum("gateway" in nic for nic in v.config["interfaces"]) == 1  # one default gateway
+    others = [netaddr.IPNetwork(v.routed_network), netaddr.IPNetwork(v.disjoint_network)]
+    assert all(a not in b and b not in a for a in subnets + others for b in subnets + others if a is not b)
+    weak = v.host(v.weak_personality).route_get(v.weak_destination, source=v.weak_bound)
+    assert weak.leaves_with_foreign_source
+    assert weak.interface != next(n for n, a in addresses.items() if a == v.weak_bound)  # the card is not the bound one
+    assert str(weak.source) == v.weak_bound != addresses[weak.interface]  # ...and the source is not the card's
+    strong = v.host("windows").route_get(v.strong_destination, source=v.strong_bound)
+    assert strong.interface != v.host("nt4").route_get(v.strong_destination, source=v.strong_bound).interface
+    owner = None if v.firewall_bound is None else next(n for n, a in addresses.items() if a == v.firewall_bound)
+    assert v.firewall_drops() == (owner not in (None, v.gateway_nic))
+    inside = str(netaddr.IPNetwork(v.disjoint_network).network + 5)
+    assert v.host("nt4").route_get(inside).interface == v.gateway_nic  # the route is really missing
+    router_nics = [nic["name"] for nic in v.config["interfaces"]
+                   if netaddr.IPAddress(v.disjoint_router) in netaddr.IPNetwork(nic["addresses"][0])]
+    assert len(router_nics) == 1 and router_nics[0] != v.gateway_nic
+    assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
+
+
+def test_a_route_command_is_graded_by_what_route_get_then_answers() -> None:
+    ex = load("02_source_address", "alice")
+    v = ex.variant
+    network = netaddr.IPNetwork(v.disjoint_network)
+    for right in (f"add {network} {v.disjoint_router}", f"route -p ADD {network.network} MASK {network.netmask} "
+                  f"{v.disjoint_router}", ["add", str(network), v.disjoint_router]):
+        assert ex.check("q6", right).ok, right
+    too_wide = ex.check("q6", f"add 10.0.0.0/8 {v.disjoint_router}")
+    assert not too_wide.ok and "too much" in too_wide.message
+    assert not ex.check("q6", f"add {network} {v.server}").ok
+    assert ex.check("q3", None).ok == (ex.solution("q3") is None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(students)
+def test_cidr_variants_are_well_posed(student: str) -> None:
+    from workbook.net.cidr import aggregate, check_supernet, covering_prefix
+
+    v = load("03_cidr", student).variant
+    assert 3 <= len(v.networks) == len(set(v.networks)) <= 6
+    assert all(netaddr.IPNetwork(n).prefixlen == 24 for n in v.networks)
+    assert not covering_prefix(list(v.networks)).exact  # q1 and q2 differ: one prefix would add space
+    assert 2 <= len(aggregate(list(v.networks)).prefixes) < len(v.networks)  # and something merges
+    assert v.extra_addresses > 0
+    verdicts = [check_supernet(*claim).valid for claim in v.claims]
+    assert verdicts.count(False) == 1 and "ABCD"[verdicts.index(False)] == v.invalid_claim
+    block = netaddr.IPNetwork(v.block)
+    assert block.size == 256 * v.block_count and str(block.ip) == v.block_start and check_supernet(v.block).valid
+
+
+@settings(max_examples=25, deadline=None)
+@given(students)
+def test_duplicate_address_variants_are_well_posed(student: str) -> None:
+    v = load("04_duplicate_addresses", student).variant
+    names = [v.defender, v.newcomer, *v.bystanders]
+    assert len(set(names)) == len(names) == len(v.macs) and v.bystander in v.bystanders
+    assert len(set(v.macs.values())) == len(names)  # every card its own MAC
+    assert v.addresses[v.newcomer] == v.addresses[v.defender] == v.address
+    assert len({v.addresses[n] for n in names}) == len(names) - 1  # the one duplicate, no other
+    assert all(netaddr.IPAddress(a) in netaddr.IPNetwork(v.subnet) for a in v.addresses.values())
+    mac = {name: str(netaddr.EUI(m)) for name, m in v.macs.items()}
+    # The simulator tells the stories the questions are about.
+    assert v.disabled("nt") == v.newcomer and v.loggers("nt") == tuple(sorted([v.defender, v.newcomer]))
+    assert v.cached_mac("nt") == mac[v.defender]  # the defender's re-ARP set the bystander right
+    assert v.loggers("rfc5227") == (v.newcomer,)
+    assert v.disabled("nt", late=True) is None and v.cached_mac("nt", late=True) == mac[v.newcomer]
+    assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
+
+
+@settings(max_examples=25, deadline=None)
+@given(students)
+def test_multicast_variants_are_well_posed(student: str) -> None:
+    from workbook.net.multicast import group_scope, groups_sharing_mac
+
+    v = load("05_multicast", student).variant
+    assert group_scope(v.group) != "link-local" and len(groups_sharing_mac(v.group)) == 32
+    assert netaddr.IPAddress(v.scope_group).is_multicast()
+    assert netaddr.IPAddress(v.group).is_multicast()
+    # The simulator's frames are the stories the questions tell: v1 reports twice and leaves silently,
+    # v2 reports twice and says goodbye to the all-routers group, every message with TTL 1.
+    assert v.sequence(1) == ("report", "report") and v.sequence(2) == ("report", "report", "leave")
+    frames = v.igmp_frames(1) + v.igmp_frames(2)
+    assert all(f.ip.ttl == 1 for f in frames)
+    assert [str(f.ip.dst) for f in v.igmp_frames(2)] == [v.group, v.group, "224.0.0.2"]
+
+
+def test_multicast_answers_in_other_notations() -> None:
+    ex = load("05_multicast", "alice")
+    mac = ex.solution("q1")
+    assert ex.check("q1", mac.replace("-", ":").lower()).ok and ex.check("q1", mac).ok
+    assert ex.check("q4", ["V1_MEMBERSHIP_REPORT", "v1_membership_report"]).ok
+    assert ex.check("q5", "report, report, leave").ok and not ex.check("q5", ["report", "leave"]).ok
+    sharing = ex.check("q2", ex.variant.group)
+    assert not sharing.ok and "different" in sharing.message
+
+
 @settings(max_examples=30, deadline=None)
 @given(students)
 def test_every_solution_is_right_for_any_student(student: str) -> None:

@@ -21,6 +21,18 @@ from .conftest import ROSTER, master_submission, student_copy
 MISCONCEPTIONS = {
     "01_route_lookup": (('q5_longest_next_hop = v.table.lookup(v.supernet_destination, strategy="longest-prefix")',
                          'q5_longest_next_hop = v.table.lookup(v.supernet_destination, strategy="classic")'), "q5"),
+    # the source follows the card (as if bound to ANY), where a weak host keeps the bound address
+    "02_source_address": (("route_get(v.weak_destination, source=v.weak_bound).source",
+                           "route_get(v.weak_destination).source"), "q2"),
+    # one covering prefix where the exact aggregate was asked
+    "03_cidr": (("q2_prefixes = wb.aggregate(v.networks).prefixes",
+                 "q2_prefixes = [wb.covering_prefix(v.networks).prefix]"), "q2"),
+    # the bystander keeps the newcomer's MAC: the NT defender's re-ARP forgotten
+    "04_duplicate_addresses": (('q3_cached = v.network("nt").host(v.bystander).arp_cache.get(v.address)',
+                                "q3_cached = v.macs[v.newcomer]"), "q3"),
+    # the IGMPv2 leave sent to the group itself, not to the all-routers group
+    "05_multicast": (('q6_leave_to = [f for f in v.network(2).frames if f.igmp and f.sender == "member"][-1].ip.dst',
+                      "q6_leave_to = v.group"), "q6"),
 }
 
 LIMITS = Limits(seconds=8, memory_mb=1024)

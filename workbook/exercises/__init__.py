@@ -18,6 +18,10 @@ __all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "Feedback", "Question", "ca
 #: Assignment name -> the module that generates it (one per chapter).
 ASSIGNMENTS = {
     "01_route_lookup": "workbook.exercises.ch01_route_lookup",
+    "02_source_address": "workbook.exercises.ch02_source_address",
+    "03_cidr": "workbook.exercises.ch03_cidr",
+    "04_duplicate_addresses": "workbook.exercises.ch04_duplicate_addresses",
+    "05_multicast": "workbook.exercises.ch05_multicast",
 }
 
 
