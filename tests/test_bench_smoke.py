@@ -67,7 +67,14 @@ def test_bench_widgets_quick_prints_both_targets() -> None:
         assert label in out, label
 
 
-@pytest.mark.parametrize("script", ["bench_lookup.py", "bench_sim.py", "bench_widgets.py"])
+def test_bench_chapters_quick_times_every_chapter_and_the_floor() -> None:
+    out = run("bench_chapters.py")
+    assert "empty notebook (floor)" in out
+    for chapter in sorted((ROOT / "chapters").glob("*.ipynb")):
+        assert chapter.stem in out, chapter.stem
+
+
+@pytest.mark.parametrize("script", ["bench_lookup.py", "bench_sim.py", "bench_widgets.py", "bench_chapters.py"])
 def test_bench_help(script: str) -> None:
     done = subprocess.run([sys.executable, str(BENCHMARKS / script), "--help"], capture_output=True, text=True,
                           timeout=60)
