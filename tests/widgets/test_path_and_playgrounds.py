@@ -133,3 +133,22 @@ def test_path_explorer_and_playgrounds_save_and_load_their_network(tmp_path) -> 
     (tmp_path / "bad.yaml").write_text("segments: []\n")
     dad.load(tmp_path / "bad.yaml")
     assert "segments" in dad.error.value and "newcomer" in dad.network.nodes  # the old network stays
+
+
+def test_every_widget_offers_a_text_fallback_and_a_hint_where_widgets_cannot_be_drawn() -> None:
+    from workbook import Host
+    from workbook.widgets import LookupExplorer, RouteTableEditor
+    from workbook.widgets.common import FRONT_END_HINT
+
+    host = Host.from_scenario("seed-host")
+    editor = RouteTableEditor(host)
+    explorer = LookupExplorer(editor, destination="172.17.1.1")
+    path = PathExplorer(Network.from_scenario("seed-lan"), sender="nt-host", destination="172.17.1.1")
+    path.send()
+    playground = DuplicateAddressPlayground()
+    for widget, expected in [(editor, host.table.to_route_print("nt4").strip()), (explorer, "172.16.112.1"),
+                             (path, "Delivered to far-host"), (playground, "event log")]:
+        bundle = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle  # front ends with widgets draw the widget
+        assert bundle["text/plain"].startswith(FRONT_END_HINT) and expected in bundle["text/plain"]
+        assert html.escape(FRONT_END_HINT) in bundle["text/html"]

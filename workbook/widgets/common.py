@@ -24,6 +24,7 @@ import yaml
 
 from workbook.net.scenario import load_file
 from workbook.render import DiagramError
+from workbook.render.browser import dot_html, in_browser
 
 __all__ = [
     "ERROR_COLOR",
@@ -77,6 +78,9 @@ def mark_invalid(field: widgets.Widget, invalid: bool) -> None:
 def diagram_html(draw: Callable[[], str], fallback: str | Callable[[], str] = "") -> str:
     """HTML for a diagram: the SVG ``draw()`` returns or, when Graphviz's ``dot`` is missing, its message.
 
+    In a browser (JupyterLite's Pyodide kernel), where ``dot`` cannot run, the
+    page draws the DOT text instead (:mod:`workbook.render.browser`).
+
     ``fallback`` is a text view (or a function making one, called only when
     needed) shown under the message, e.g. ``trace.explain``: the lesson still
     works without Graphviz.
@@ -85,6 +89,8 @@ def diagram_html(draw: Callable[[], str], fallback: str | Callable[[], str] = ""
         return f"<div style='overflow:auto'>{draw()}</div>"
     except DiagramError as error:
         text = fallback() if callable(fallback) else fallback
+        if error.dot_source and in_browser():  # JupyterLite: no `dot` there, the page draws the DOT text
+            return dot_html(error.dot_source, pre(text) if text else "")
         return f"<div style='color:{ERROR_COLOR}'>{escape(error)}</div>" + (pre(text) if text else "")
 
 
@@ -104,6 +110,13 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlig
         )
         body.append(f"<tr{style}>{cells}</tr>")
     return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
+
+
+FRONT_END_HINT = (
+    "This is an interactive widget, but this front end cannot draw widgets. JupyterLab 4 and Notebook 7 draw "
+    "them with nothing to install; elsewhere install ipywidgets 8 where the kernel runs "
+    "(pip install 'ipywidgets>=8') and reload the page. Meanwhile, here is what it shows:"
+)
 
 
 class Observable:
@@ -130,6 +143,24 @@ class Observable:
                 callback(self)
             except Exception as error:  # one broken observer must not break the editor
                 self.callback_errors.append(error)
+
+    # Display ------------------------------------------------------------------------------------
+    def text_view(self) -> str:
+        """What the widget shows, as plain text: the fallback where widgets cannot be drawn."""
+        return ""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The widget for front ends that draw widgets; a printed table and a hint for the others.
+
+        JupyterLab 4 and Notebook 7 prefer the widget view; a front end without
+        ipywidgets' manager (nbconvert, a plain IPython console, an old
+        Notebook) falls back to the HTML or the text.
+        """
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude))  # type: ignore[attr-defined]
+        text = self.text_view()
+        bundle["text/plain"] = f"{FRONT_END_HINT}\n\n{text}".rstrip()
+        bundle["text/html"] = f"<p><i>{escape(FRONT_END_HINT)}</i></p>{pre(text) if text else ''}"
+        return bundle
 
 
 def save_scenario_file(path: str | Path, data: dict[str, Any]) -> Path:

@@ -493,10 +493,10 @@ class RouteTableEditor(Observable):
                 self._changed()
         self.status.value = escape(f"loaded {path}")
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def text_view(self) -> str:
+        """The table as `route print` prints it."""
+        style = self.host.personality.route_print_style if self.host is not None else "modern"
+        return self.table.to_route_print(style)
 
 
 def _search_text(route: Route) -> str:

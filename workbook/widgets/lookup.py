@@ -265,10 +265,9 @@ class LookupExplorer(Observable):
         return "\n".join([f"Destination {decision.destination}, strategy {decision.strategy.value}:", *lines,
                           f"Decision: {decision.route.network if decision.route else 'no route'} ({decision.rule})"])
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def text_view(self) -> str:
+        """The decision and its explanation."""
+        return self.decision.explain() if self.decision is not None else "type a destination to look up"
 
 
 def _mark(candidate: Candidate) -> str:

@@ -154,7 +154,6 @@ class PathExplorer(Observable):
         self._fill_sources()
         self.summary.value = self.diagram.value = self.hop_details.value = ""
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def text_view(self) -> str:
+        """The last datagram's path, hop by hop."""
+        return self.trace.explain() if self.trace is not None else "choose a sender and a destination, then Send"

@@ -169,10 +169,12 @@ class _Playground(Observable):
         return widgets.Tab(children=[self.frames, self.sequence, self.arp_caches, self.log],
                            titles=("Frames", "Exchange", "ARP caches", "Event log"))
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def text_view(self) -> str:
+        """The clock, the last frames and the event log."""
+        net = self.network
+        frames = "\n".join(f"{f.time:9.3f} s  {f.summary()}" for f in net.frames[-FRAMES_SHOWN:])
+        log = "\n".join(str(entry) for entry in net.log) or "(the log is empty)"
+        return f"t = {net.now:.3f} s\n\nframes:\n{frames or '(none yet)'}\n\nevent log:\n{log}"
 
 
 class DuplicateAddressPlayground(_Playground):
