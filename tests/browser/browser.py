@@ -127,7 +127,7 @@ def jupyter_lab(root_dir: Path, state_dir: Path, python: str | Path = sys.execut
     base = f"http://127.0.0.1:{port}"
     try:
         try:
-            wait_for_url(f"{base}/api/status?token={token}", timeout=60, process=process)
+            wait_for_url(f"{base}/api/status?token={token}", timeout=180, process=process)  # slow when CI is busy
         except (RuntimeError, TimeoutError) as error:
             log.flush()
             raise RuntimeError(f"{error}\n--- JupyterLab's log ---\n{(state_dir / 'jupyterlab.log').read_text()}")\
