@@ -137,6 +137,9 @@ def render_svg(graph: graphviz.Digraph) -> str:
     except graphviz.ExecutableNotFound as error:
         raise DiagramError(f"cannot draw the diagram: Graphviz's `dot` program was not found; {INSTALL_HINT}. "
                            f"The DOT text is in this error's .dot_source.", dot_source=graph.source) from error
+    except OSError as error:  # e.g. Pyodide in a browser, where no program can be started
+        raise DiagramError(f"cannot draw the diagram: this Python cannot run Graphviz's `dot` ({error}). "
+                           f"The DOT text is in this error's .dot_source.", dot_source=graph.source) from error
     except graphviz.CalledProcessError as error:
         stderr = (error.stderr or b"").decode("utf-8", "replace").strip() if isinstance(error.stderr, bytes) \
             else str(error.stderr or "").strip()
