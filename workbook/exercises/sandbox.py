@@ -5,8 +5,9 @@ engine, so a submission starts in milliseconds. Before any student code runs
 the child, where the machine allows it:
 
 * moves into new mount and network namespaces (root only): no network, a
-  private tmpfs as its working directory and over ``/tmp``, and empty tmpfs
-  mounts over the hidden tests, the masters and the submissions folder;
+  private tmpfs as its working directory and over ``/tmp`` (the code Python
+  imports from, should it live under ``/tmp``, is bound back read-only), and
+  empty tmpfs mounts over the hidden tests, the masters and the submissions folder;
 * limits CPU time, address space, file size, open files and processes
   (``resource.setrlimit``);
 * drops to the unprivileged user ``nobody`` (root only).
@@ -29,6 +30,7 @@ import resource
 import select
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ __all__ = ["Limits", "RunResult", "run_submission"]
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWNET = 0x40000000
 _MS_REC, _MS_PRIVATE, _MS_NOSUID, _MS_NODEV = 0x4000, 1 << 18, 2, 4
+_MS_RDONLY, _MS_REMOUNT, _MS_BIND = 1, 32, 4096
 MAX_OUTPUT = 4 * 1024 * 1024
 
 
@@ -78,6 +81,34 @@ def _mount_tmpfs(libc: Any, target: str, size: str = "64m", mode: str = "0700") 
     return libc.mount(b"tmpfs", target.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) == 0
 
 
+def _code_under(folder: str) -> list[str]:
+    """Folders Python imports from (the interpreter, the workbook, sys.path) that lie inside ``folder``."""
+    import workbook
+
+    roots = {sys.prefix, str(Path(workbook.__file__).resolve().parents[1]), *sys.path}
+    inside = sorted({os.path.realpath(p) for p in roots if p and os.path.isdir(p)
+                     and os.path.realpath(p).startswith(folder.rstrip("/") + "/")})
+    return [p for p in inside if not any(p != q and p.startswith(q + "/") for q in inside)]
+
+
+def _keep_readable(libc: Any, folder: str, mount: Any) -> bool:
+    """Cover ``folder`` with ``mount()``, then bind the code inside it back read-only (the workbook may be in /tmp)."""
+    keep = _code_under(folder)
+    handles = [os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep]
+    try:
+        if not mount():
+            return False
+        for path, handle in zip(keep, handles, strict=True):
+            os.makedirs(path, exist_ok=True)
+            source = f"/proc/self/fd/{handle}".encode()
+            if libc.mount(source, path.encode(), None, _MS_BIND | _MS_REC, None) == 0:
+                libc.mount(None, path.encode(), None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_REC, None)
+        return True
+    finally:
+        for handle in handles:
+            os.close(handle)
+
+
 def _isolate(workdir: str, hide: list[str], limits: Limits) -> list[str]:
     """In the child, before student code: namespaces, rlimits, drop to nobody, chdir. Returns what applied."""
     applied = []
@@ -94,7 +125,7 @@ def _isolate(workdir: str, hide: list[str], limits: Limits) -> list[str]:
                     applied.append("hidden folders: " + ", ".join(hidden))
                 for shared in ("/dev/shm", "/var/tmp"):
                     _mount_tmpfs(libc, shared, size="16m", mode="1777")
-                if _mount_tmpfs(libc, "/tmp", size="64m", mode="1777"):
+                if _keep_readable(libc, "/tmp", lambda: _mount_tmpfs(libc, "/tmp", size="64m", mode="1777")):
                     private = os.path.join("/tmp", "work")
                     os.mkdir(private, 0o700)
                     Path(private, "submission.ipynb").write_bytes(submission)
