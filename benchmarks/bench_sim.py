@@ -97,7 +97,7 @@ def bench_render(trace: Any, repeats: int) -> None:
     draw: Callable[[Any], Any] | None = getattr(render, "path_svg", None)
     how = "workbook.render.path_svg(trace)"
     if draw is None:
-        draw, how = type(trace)._repr_svg_, "trace._repr_svg_()"
+        draw, how = (lambda t: t._repr_mimebundle_()["image/svg+xml"]), "trace._repr_mimebundle_()"
     times, svg = [], None
     for i in range(repeats):
         if i % 10 == 0:

@@ -33,10 +33,13 @@ def test_missing_dot_other_diagrams(seed_lan, no_dot):
         sequence_svg(seed_lan.frames)
 
 
-def test_jupyter_falls_back_to_text_without_dot(seed_lan, no_dot):
+def test_jupyter_shows_the_install_hint_over_the_text_without_dot(seed_lan, no_dot):
     trace = seed_lan.send("nt-host", "172.18.0.1")
-    assert trace._repr_svg_() is None
-    assert seed_lan._repr_svg_() is None
+    for views, text in ((trace._repr_mimebundle_(), trace.explain()), (seed_lan._repr_mimebundle_(), "nt-host")):
+        assert "image/svg+xml" not in views
+        for hint in ("apt install graphviz", "brew install graphviz", "winget install graphviz"):
+            assert hint in views["text/plain"] and hint in views["text/html"]
+        assert text in views["text/plain"]
     assert "no route" in path_dot(trace)
 
 

@@ -117,5 +117,5 @@ def test_twenty_node_chain_renders_top_to_bottom_and_stays_complete():
 
 
 def test_trace_shows_itself_as_svg_in_jupyter():
-    svg = CASES["delivered"]._repr_svg_()
-    assert svg is not None and "</svg>" in svg
+    views = CASES["delivered"]._repr_mimebundle_()
+    assert "</svg>" in views["image/svg+xml"] and "Delivered to" in views["text/plain"]

@@ -37,4 +37,4 @@ def test_a_twenty_node_chain_renders():
 
 
 def test_network_shows_itself_as_svg_in_jupyter(seed_lan):
-    assert "nt-host" in svg_text(seed_lan._repr_svg_())
+    assert "nt-host" in svg_text(seed_lan._repr_mimebundle_()["image/svg+xml"])

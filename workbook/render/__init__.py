@@ -6,29 +6,38 @@ Three families, each in three forms:
 * ``*_dot(...)`` returns DOT text and needs no Graphviz program;
 * ``*_svg(...)`` returns SVG text; :class:`DiagramError` if Graphviz's ``dot`` is missing.
 
+and ``*_diagram(...)`` returns a :class:`Diagram` for a notebook cell to show: SVG where
+``dot`` runs, drawn by the page in a browser (JupyterLite), and otherwise the install
+hint with a text view (:mod:`workbook.render.display`).
+
 :func:`topology_graph` draws a :class:`~workbook.sim.network.Network`;
 :func:`path_graph` draws one datagram's :class:`~workbook.sim.trace.PathTrace`;
 :func:`sequence_graph` draws frames (``trace.frames``, ``net.frames_on("lan")``) in time order.
 
 The model (:mod:`workbook.net`, :mod:`workbook.sim`) never imports this
-package or graphviz; ``PathTrace._repr_svg_`` and ``Network._repr_svg_``
-import it lazily. Importing this package does not import graphviz either:
+package or graphviz; ``PathTrace`` and ``Network`` import it lazily to show
+themselves in Jupyter. Importing this package does not import graphviz either:
 each function imports it when it first builds a graph.
 """
 
+from workbook.render.display import Diagram, path_diagram, sequence_diagram, topology_diagram
 from workbook.render.dot import DiagramError
 from workbook.render.path import path_dot, path_graph, path_svg
 from workbook.render.sequence import sequence_dot, sequence_graph, sequence_svg
 from workbook.render.topology import topology_dot, topology_graph, topology_svg
 
 __all__ = [
+    "Diagram",
     "DiagramError",
+    "path_diagram",
     "path_dot",
     "path_graph",
     "path_svg",
+    "sequence_diagram",
     "sequence_dot",
     "sequence_graph",
     "sequence_svg",
+    "topology_diagram",
     "topology_dot",
     "topology_graph",
     "topology_svg",

@@ -423,20 +423,17 @@ class Network:
         return (f"<Network t={self.clock.now:.3f} s: {len(self.segments)} segments, {len(self.hosts)} hosts, "
                 f"{len(self.routers)} routers>")
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows this as a diagram; graphviz is imported here only, lazily.
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str] | None:
+        """Jupyter shows this as a diagram (graphviz is imported here only, lazily).
 
-        Without the `dot` program it returns None, so Jupyter shows the text
-        view instead; ``workbook.render`` raises the error with install hints.
+        Where Graphviz's `dot` is missing it shows how to install it, over the
+        text view; in JupyterLite the page draws the diagram.
         """
         try:
-            from workbook.render import DiagramError, topology_svg
+            from workbook.render.display import topology_diagram
         except ImportError:
             return None
-        try:
-            return topology_svg(self)
-        except DiagramError:
-            return None
+        return topology_diagram(self).views()
 
 
 def _flag(value: object, key: str, node: str) -> bool:

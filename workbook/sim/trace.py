@@ -257,17 +257,14 @@ class PathTrace:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(self.explain())
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows this as a diagram; graphviz is imported here only, lazily.
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str] | None:
+        """Jupyter shows this as a diagram (graphviz is imported here only, lazily).
 
-        Without the `dot` program it returns None, so Jupyter shows the text
-        view instead; ``workbook.render`` raises the error with install hints.
+        Where Graphviz's `dot` is missing it shows how to install it, over the
+        text view; in JupyterLite the page draws the diagram.
         """
         try:
-            from workbook.render import DiagramError, path_svg
+            from workbook.render.display import path_diagram
         except ImportError:
             return None
-        try:
-            return path_svg(self)
-        except DiagramError:
-            return None
+        return path_diagram(self).views()

@@ -23,8 +23,7 @@ import ipywidgets as widgets
 import yaml
 
 from workbook.net.scenario import load_file
-from workbook.render import DiagramError
-from workbook.render.browser import dot_html, in_browser
+from workbook.render.display import diagram_views
 
 __all__ = [
     "ERROR_COLOR",
@@ -75,23 +74,18 @@ def mark_invalid(field: widgets.Widget, invalid: bool) -> None:
         field.layout.border = border
 
 
-def diagram_html(draw: Callable[[], str], fallback: str | Callable[[], str] = "") -> str:
-    """HTML for a diagram: the SVG ``draw()`` returns or, when Graphviz's ``dot`` is missing, its message.
+def diagram_html(graph: Callable[[], Any], fallback: str | Callable[[], str] = "") -> str:
+    """HTML for a diagram that ``graph()`` builds: its SVG, or what :mod:`workbook.render.display` shows instead.
 
-    In a browser (JupyterLite's Pyodide kernel), where ``dot`` cannot run, the
-    page draws the DOT text instead (:mod:`workbook.render.browser`).
-
-    ``fallback`` is a text view (or a function making one, called only when
-    needed) shown under the message, e.g. ``trace.explain``: the lesson still
-    works without Graphviz.
+    That is, in a browser (JupyterLite) HTML the page turns into the SVG, and
+    where Graphviz's ``dot`` is missing its install hint over ``fallback``, a
+    text view (or a function making one, called only when needed) such as
+    ``trace.explain``: the lesson still works without Graphviz.
     """
-    try:
-        return f"<div style='overflow:auto'>{draw()}</div>"
-    except DiagramError as error:
-        text = fallback() if callable(fallback) else fallback
-        if error.dot_source and in_browser():  # JupyterLite: no `dot` there, the page draws the DOT text
-            return dot_html(error.dot_source, pre(text) if text else "")
-        return f"<div style='color:{ERROR_COLOR}'>{escape(error)}</div>" + (pre(text) if text else "")
+    views = diagram_views(graph, fallback)
+    if "image/svg+xml" in views:
+        return f"<div style='overflow:auto'>{views['image/svg+xml']}</div>"
+    return views["text/html"]
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlight: Callable[[int], bool] | None = None,

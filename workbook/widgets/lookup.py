@@ -14,6 +14,8 @@ at the table being edited and redraws after every edit.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 
 from workbook.errors import WorkbookError
@@ -22,7 +24,7 @@ from workbook.net.decision import Candidate, LookupDecision
 from workbook.net.host import Host
 from workbook.net.personalities import PERSONALITIES
 from workbook.net.route_table import RouteTable
-from workbook.render import path_svg
+from workbook.render import path_graph
 from workbook.render.dot import label, new_digraph, node_style, render_svg
 from workbook.sim.network import Network
 from workbook.sim.trace import PathTrace
@@ -30,7 +32,7 @@ from workbook.widgets.common import Observable, diagram_html, error_label, escap
 from workbook.widgets.editor import RouteTableEditor
 from workbook.widgets.scenario import host_scenario
 
-__all__ = ["LookupExplorer", "bits_html", "decision_svg"]
+__all__ = ["LookupExplorer", "bits_html", "decision_graph", "decision_svg"]
 
 #: Above this many routes the explanation lists every matching route but only a few of the others.
 FULL_EXPLANATION_LIMIT = 200
@@ -54,7 +56,7 @@ def bits_html(address: object, prefixlen: int) -> str:
     return f"<u>{text[:cut]}</u>{text[cut:]}" if cut else text
 
 
-def decision_svg(decision: LookupDecision, sender: str = "this host") -> str:
+def decision_graph(decision: LookupDecision, sender: str = "this host") -> Any:
     """A small diagram of one decision: sender → interface → gateway (or the destination itself)."""
     graph = new_digraph("decision")
     graph.node("sender", label(sender), **node_style("host"))
@@ -62,7 +64,7 @@ def decision_svg(decision: LookupDecision, sender: str = "this host") -> str:
     if decision.route is None:
         graph.node("drop", label(["✗ no route", destination]), shape="plaintext", fontcolor="#D55E00")
         graph.edge("sender", "drop", style="dashed", color="#D55E00")
-        return render_svg(graph)
+        return graph
     route_words = [f"route {decision.route.network}", decision.rule, f"out of {decision.interface}"]
     if decision.gateway is None:
         graph.node("dst", label([destination, "on-link"]), **node_style("host"))
@@ -72,7 +74,12 @@ def decision_svg(decision: LookupDecision, sender: str = "this host") -> str:
         graph.node("dst", label(destination), **node_style("host"))
         graph.edge("sender", "gw", label=label(route_words))
         graph.edge("gw", "dst", style="dashed", label=label("its own table decides"))
-    return render_svg(graph)
+    return graph
+
+
+def decision_svg(decision: LookupDecision, sender: str = "this host") -> str:
+    """:func:`decision_graph` as SVG text (needs Graphviz's ``dot``)."""
+    return render_svg(decision_graph(decision, sender))
 
 
 class LookupExplorer(Observable):
@@ -251,9 +258,9 @@ class LookupExplorer(Observable):
             except WorkbookError as error:
                 return f"<div>{escape(error)}</div>"
             trace = self.trace
-            return diagram_html(lambda: path_svg(trace), trace.explain)
+            return diagram_html(lambda: path_graph(trace), trace.explain)
         sender = self.host.name if self.host is not None else "this host"
-        return diagram_html(lambda: decision_svg(decision, sender), self._fallback_text)
+        return diagram_html(lambda: decision_graph(decision, sender), self._fallback_text)
 
     def _fallback_text(self) -> str:
         """The explanation as text, for when there is no diagram (the candidates shown above, not all 10 000)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from workbook.errors import WorkbookError
-from workbook.render import path_svg
+from workbook.render import path_graph
 from workbook.sim.network import Network
 from workbook.sim.trace import Hop, PathTrace
 from workbook.widgets.common import (
@@ -119,7 +119,7 @@ class PathExplorer(Observable):
         show_error(self.error, None)
         self.trace = trace
         self.summary.value = escape(repr(trace))
-        self.diagram.value = diagram_html(lambda: path_svg(trace), trace.explain)
+        self.diagram.value = diagram_html(lambda: path_graph(trace), trace.explain)
         self.hop.max = max(len(trace.hops) - 1, 0)
         self.hop.disabled = len(trace.hops) < 2
         if self.hop.value == 0:

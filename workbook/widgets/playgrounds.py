@@ -24,7 +24,7 @@ from workbook.errors import WorkbookError
 from workbook.net.addresses import format_address
 from workbook.net.interfaces import Interface
 from workbook.net.multicast import groups_sharing_mac, multicast_mac
-from workbook.render import path_svg, sequence_svg
+from workbook.render import path_graph, sequence_graph
 from workbook.sim.frames import BROADCAST_MAC, Frame
 from workbook.sim.network import Network
 from workbook.sim.node import SimHost
@@ -140,7 +140,7 @@ class _Playground(Observable):
             rows)
         recent = net.frames[max(self._since, len(net.frames) - SEQUENCE_SHOWN):]
         text = "\n".join(f.summary() for f in recent)
-        self.sequence.value = diagram_html(lambda: sequence_svg(recent, net), text) if recent else \
+        self.sequence.value = diagram_html(lambda: sequence_graph(recent, net), text) if recent else \
             "<i>no frames since the last action</i>"
         self.arp_caches.value = "".join(
             f"<b>{escape(h.name)}</b>{pre(h.arp_cache.format())}" for h in net.nodes.values())
@@ -240,7 +240,7 @@ class MulticastPlayground(_Playground):
 
     def _send(self) -> None:
         self.trace = trace = self.network.send(self.host.value, self.group.value.strip())
-        self.path.value = diagram_html(lambda: path_svg(trace)) + pre(trace.explain())
+        self.path.value = diagram_html(lambda: path_graph(trace)) + pre(trace.explain())
 
     def refresh(self) -> None:
         super().refresh()
