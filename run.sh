@@ -3,6 +3,7 @@
 #   ./run.sh lab    opens the workbook in JupyterLab
 #   ./run.sh test   runs every test (lint, unit, property, doctest, kernel)
 #   ./run.sh book   builds the chapters as a static HTML book (chapters/_build/html)
+#   ./run.sh lite   builds the JupyterLite site (lite/_output): the chapters on Pyodide in the browser, no server
 # Extra words after `test` go to pytest, e.g. ./run.sh test -k route_print
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -86,8 +87,28 @@ case "${1:-}" in
         "$VENV/bin/jupyter-book" build chapters --builder html -W -n --keep-going "$@"
         say "open chapters/_build/html/index.html"
         ;;
+    lite)
+        shift
+        # A venv of its own: jupyterlite-pyodide-kernel's JupyterLab extension must not load in ./run.sh lab.
+        lite_venv=lite/.venv
+        ensure_python
+        [ -x "$lite_venv/bin/python" ] || { say "creating $lite_venv"; "$PY" -m venv "$lite_venv"; }
+        stamp=$(sha256sum pyproject.toml | cut -c1-16)
+        if [ "$(cat "$lite_venv/.installed" 2>/dev/null)" != "$stamp" ]; then
+            say "installing the [lite] build tools into $lite_venv"
+            "$lite_venv/bin/python" -m pip install -q --upgrade pip
+            mapfile -t tools < <("$lite_venv/bin/python" lite/build.py --requirements)
+            "$lite_venv/bin/python" -m pip install -q "${tools[@]}"
+            echo "$stamp" > "$lite_venv/.installed"
+        fi
+        command -v npm >/dev/null || apt_install npm || { say "npm is needed to fetch Pyodide"; exit 1; }
+        say "building the JupyterLite site (npm: Pyodide, @viz-js/viz; PyPI: the wheels)"
+        "$lite_venv/bin/python" lite/build.py "$@"
+        say "serve it with: python3 -m http.server -d lite/_output -b 127.0.0.1 8000"
+        say "then open http://127.0.0.1:8000/lab/index.html?path=01_route_tables.ipynb"
+        ;;
     *)
-        echo "usage: ./run.sh lab | ./run.sh test [pytest options] | ./run.sh book" >&2
+        echo "usage: ./run.sh lab | ./run.sh test [pytest options] | ./run.sh book | ./run.sh lite" >&2
         exit 2
         ;;
 esac
