@@ -22,11 +22,13 @@ from typing import Any
 import ipywidgets as widgets
 import yaml
 
+from workbook.errors import WorkbookError
 from workbook.net.scenario import load_file
 from workbook.render.display import diagram_views
 
 __all__ = [
     "ERROR_COLOR",
+    "NetworkFile",
     "Observable",
     "diagram_html",
     "error_label",
@@ -155,6 +157,38 @@ class Observable:
         bundle["text/plain"] = f"{FRONT_END_HINT}\n\n{text}".rstrip()
         bundle["text/html"] = f"<p><i>{escape(FRONT_END_HINT)}</i></p>{pre(text) if text else ''}"
         return bundle
+
+
+class NetworkFile:
+    """``save(path)`` and ``load(path)`` for a widget that shows a :class:`~workbook.sim.Network`.
+
+    The file holds the network's configuration, edited tables, who runs and
+    group memberships (:meth:`Network.to_dict`); a widget redraws for a loaded
+    network in :meth:`_use_network`. A file that cannot be read leaves the
+    widget as it was and shows why in its ``error`` label.
+    """
+
+    network: Any
+    error: widgets.HTML
+
+    def save(self, path: str | Path) -> Path:
+        """Save the network to a YAML (or .json) scenario file next to the notebook."""
+        return save_scenario_file(path, self.network.to_dict())
+
+    def load(self, path: str | Path) -> None:
+        """Replace the network with the one a scenario file holds (e.g. written by :meth:`save`)."""
+        from workbook.sim import Network
+
+        try:
+            network = Network.from_dict(load_scenario_file(path))
+        except WorkbookError as error:
+            show_error(self.error, error)
+            return
+        show_error(self.error, None)
+        self._use_network(network)
+
+    def _use_network(self, network: Any) -> None:
+        raise NotImplementedError
 
 
 def save_scenario_file(path: str | Path, data: dict[str, Any]) -> Path:

@@ -16,8 +16,6 @@ the TTL goes down by one at each router.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ipywidgets as widgets
 
 from workbook.errors import WorkbookError
@@ -25,14 +23,13 @@ from workbook.render import path_graph
 from workbook.sim.network import Network
 from workbook.sim.trace import Hop, PathTrace
 from workbook.widgets.common import (
+    NetworkFile,
     Observable,
     diagram_html,
     error_label,
     escape,
     html_table,
-    load_scenario_file,
     pre,
-    save_scenario_file,
     show_error,
 )
 
@@ -69,7 +66,7 @@ def hop_html(hop: Hop, number: int, total: int) -> str:
     return "".join(parts)
 
 
-class PathExplorer(Observable):
+class PathExplorer(NetworkFile, Observable):
     """Pick a sender, a bound source (or ANY) and a destination; Send; step through the hops."""
 
     def __init__(self, network: Network, sender: str | None = None, destination: str = "") -> None:
@@ -137,18 +134,7 @@ class PathExplorer(Observable):
         index = min(self.hop.value, len(hops) - 1)
         self.hop_details.value = hop_html(hops[index], index, len(hops))
 
-    def save(self, path: str | Path) -> Path:
-        """Save the network (tables as edited, who runs, memberships) to a scenario file."""
-        return save_scenario_file(path, self.network.to_dict())
-
-    def load(self, path: str | Path) -> None:
-        """Replace the network with the one a scenario file holds (e.g. saved by :meth:`save`)."""
-        try:
-            network = Network.from_dict(load_scenario_file(path))
-        except WorkbookError as error:
-            show_error(self.error, error)
-            return
-        show_error(self.error, None)
+    def _use_network(self, network: Network) -> None:
         self.network, self.trace = network, None
         self.sender.options = list(network.nodes)
         self._fill_sources()

@@ -16,7 +16,6 @@ its destination MAC is theirs, broadcast, or a group MAC their NIC listens to.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import ipywidgets as widgets
 
@@ -30,14 +29,13 @@ from workbook.sim.network import Network
 from workbook.sim.node import SimHost
 from workbook.sim.trace import PathTrace
 from workbook.widgets.common import (
+    NetworkFile,
     Observable,
     diagram_html,
     error_label,
     escape,
     html_table,
-    load_scenario_file,
     pre,
-    save_scenario_file,
     show_error,
 )
 
@@ -74,7 +72,7 @@ def multicast_lan() -> Network:
     return Network.from_scenario("multicast-lan")
 
 
-class _Playground(Observable):
+class _Playground(NetworkFile, Observable):
     """Host buttons, the clock, and the views of the wire shared by both playgrounds."""
 
     def __init__(self, network: Network) -> None:
@@ -149,18 +147,8 @@ class _Playground(Observable):
         self.log.value = pre("\n".join(lines) or "(the log is empty)")
         self._notify()
 
-    def save(self, path: str | Path) -> Path:
-        """Save the network (who runs, unplugged NICs, addresses, memberships) to a scenario file."""
-        return save_scenario_file(path, self.network.to_dict())
-
-    def load(self, path: str | Path) -> None:
-        """Replace the network with the one a scenario file holds; the clock starts again at 0."""
-        try:
-            network = Network.from_dict(load_scenario_file(path))
-        except WorkbookError as error:
-            show_error(self.error, error)
-            return
-        show_error(self.error, None)
+    def _use_network(self, network: Network) -> None:
+        """The clock of a loaded network starts again at 0."""
         self.network, self._accepted, self._since = network, {}, 0
         self.host.options = list(network.nodes)
         self.refresh()
