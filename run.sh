@@ -65,7 +65,8 @@ case "${1:-}" in
         root=()
         [ "$(id -u)" -ne 0 ] || root=(--allow-root)
         say "opening JupyterLab on the workbook (Ctrl-C twice to stop)"
-        exec "$VENV/bin/jupyter" lab --ip=127.0.0.1 "${root[@]}" --ServerApp.root_dir="$PWD" "$@"
+        exec "$VENV/bin/jupyter" lab --ip=127.0.0.1 "${root[@]}" --ServerApp.root_dir="$PWD" \
+            --LabApp.default_url=/lab/tree/chapters/00_orientation.ipynb "$@"
         ;;
     test)
         shift
