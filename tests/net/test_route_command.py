@@ -61,10 +61,19 @@ def test_if_picks_the_interface_by_its_number():
 
 
 def test_on_link_trick_makes_every_destination_local(host):
+    host.route("delete 0.0.0.0")
     route = host.route("add 0.0.0.0 MASK 0.0.0.0 172.16.112.123")
-    assert route.on_link
-    decision = host.table.lookup("10.1.2.3", "longest-prefix")
-    assert decision.route.on_link or decision.route == route or decision.route.metric <= route.metric
+    assert route.on_link and route.interface == "172.16.112.123"
+    for destination in ("10.1.2.3", "172.17.1.1", "192.0.2.200"):
+        decision = host.route_get(destination)
+        assert decision.route == route and decision.gateway is None and decision.interface == "eth0"
+
+
+def test_beside_the_old_default_route_the_trick_loses_the_tie(host):
+    """Two default routes of equal metric: the one installed first wins (why the chapter deletes the old one)."""
+    trick = host.route("add 0.0.0.0 MASK 0.0.0.0 172.16.112.123")
+    assert host.table.lookup("10.1.2.3", "longest-prefix").route != trick
+    assert str(host.route_get("10.1.2.3").gateway) == "172.16.112.1"
 
 
 def test_change_gives_the_route_a_new_gateway_and_metric_in_place(host):

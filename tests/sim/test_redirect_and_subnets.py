@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from workbook.net.routes import Route, RouteOrigin
 from workbook.sim.frames import ArpOpcode, IcmpType
 
@@ -83,7 +81,6 @@ def test_default_route_to_my_own_address_arps_directly_for_every_destination() -
 
 
 def test_the_seeds_route_command_itself() -> None:
-    pytest.importorskip("workbook.net.route_command")
     net = _subnets_on_one_wire()
     net.host("a").route("route add 0.0.0.0 MASK 0.0.0.0 192.168.1.10")
     trace = net.send("a", "192.168.3.30")
