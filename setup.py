@@ -1,4 +1,4 @@
-"""One build step on top of pyproject.toml: the wheel carries chapters/ and exercises/ as workbook/_content.
+"""One build step on top of pyproject.toml: the wheel carries the chapters and the exercises as workbook/_content.
 
 ``ip-workbook copy`` and ``ip-workbook lab`` (workbook/cli.py) read them from
 there; a checkout or an editable install reads the repository's own folders.
@@ -13,7 +13,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-CONTENT = ("chapters", "exercises")
+# name in the wheel: folder in the checkout. Learners get the exercises' student versions, never the masters.
+CONTENT = {"chapters": "chapters", "exercises": "exercises/student"}
 IGNORED = shutil.ignore_patterns("_build", "dist", ".ipynb_checkpoints", "__pycache__", "*.pyc", ".*")
 
 
@@ -24,9 +25,9 @@ class build_py_with_notebooks(build_py):
             return
         target = Path(self.build_lib) / "workbook" / "_content"
         shutil.rmtree(target, ignore_errors=True)
-        for name in CONTENT:
-            if (HERE / name).is_dir():
-                shutil.copytree(HERE / name, target / name, ignore=IGNORED)
+        for name, folder in CONTENT.items():
+            if (HERE / folder).is_dir():
+                shutil.copytree(HERE / folder, target / name, ignore=IGNORED)
 
 
 setup(cmdclass={"build_py": build_py_with_notebooks})

@@ -8,8 +8,8 @@ or an editable install reads them from the repository itself.
     ip-workbook lab [DEST]       copy them into DEST (default ./ip-workbook) if needed, open JupyterLab there
     ip-workbook where            print the folder the notebooks are copied from
 
->>> sorted(path.name for path in content_folders())
-['chapters', 'exercises']
+>>> [path.relative_to(content_root()).as_posix() for path in content_folders()]
+['chapters', 'exercises/student']
 """
 
 from __future__ import annotations
@@ -46,9 +46,17 @@ def content_root() -> Path:
 
 
 def content_folders() -> list[Path]:
-    """``chapters/`` and ``exercises/`` as shipped."""
+    """``chapters/`` and ``exercises/`` as a learner gets them.
+
+    The exercises are the student versions (no solutions, no hidden tests): in
+    a wheel they are ``_content/exercises``, in a checkout ``exercises/student``,
+    built from the instructor's masters by ``python -m workbook.exercises build``.
+    """
     root = content_root()
-    return [root / name for name in CONTENT if (root / name).is_dir()]
+    folders = {"chapters": root / "chapters", "exercises": root / "exercises"}
+    if (root / "exercises" / "student").is_dir():
+        folders["exercises"] = root / "exercises" / "student"
+    return [folder for folder in folders.values() if folder.is_dir()]
 
 
 def copy_content(destination: str | Path, overwrite: bool = False) -> tuple[list[Path], list[Path]]:
@@ -61,9 +69,9 @@ def copy_content(destination: str | Path, overwrite: bool = False) -> tuple[list
     copied: list[Path] = []
     kept: list[Path] = []
     ignore = shutil.ignore_patterns(*IGNORED)
-    for folder in content_folders():
+    for name, folder in zip(CONTENT, content_folders(), strict=True):
         for source in _files(folder, ignore):
-            target = destination / folder.name / source.relative_to(folder)
+            target = destination / name / source.relative_to(folder)
             if target.exists() and not overwrite:
                 kept.append(target)
                 continue
