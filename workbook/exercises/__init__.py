@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import importlib
 
-from workbook.exercises.core import AnswerError, Exercise, Feedback, Question, canonical, plain, seed_for
+from workbook.exercises.core import (
+    AnswerError,
+    Exercise,
+    ExerciseError,
+    Feedback,
+    Question,
+    canonical,
+    plain,
+    seed_for,
+)
 
-__all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "Feedback", "Question", "canonical", "load", "plain",
-           "seed_for"]
+__all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "ExerciseError", "Feedback", "Question", "canonical", "load",
+           "plain", "seed_for"]
 
 #: Assignment name -> the module that generates it (one per chapter).
 ASSIGNMENTS = {
@@ -26,11 +35,18 @@ ASSIGNMENTS = {
 
 
 def load(assignment: str, student: str) -> Exercise:
-    """The exercise ``assignment`` (e.g. '01_route_lookup') in the variant of ``student``."""
+    """The exercise ``assignment`` (e.g. '01_route_lookup') in the variant of ``student``.
+
+    >>> load("01_route_lookup", "")
+    Traceback (most recent call last):
+    ...
+    workbook.exercises.core.ExerciseError: STUDENT_ID '' must be your student identifier; e.g. STUDENT_ID = "alice"
+    """
     try:
         module = ASSIGNMENTS[assignment]
-    except KeyError:
-        raise KeyError(f"no assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}") from None
+    except (KeyError, TypeError):
+        raise ExerciseError(f"no assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}; "
+                            f"e.g. load('01_route_lookup', 'alice')") from None
     if not isinstance(student, str) or not student.strip():
-        raise ValueError(f"STUDENT_ID {student!r} must be your student identifier, e.g. 'alice'")
+        raise ExerciseError(f'STUDENT_ID {student!r} must be your student identifier; e.g. STUDENT_ID = "alice"')
     return importlib.import_module(module).variant(student.strip())

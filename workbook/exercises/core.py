@@ -58,6 +58,10 @@ MAX_TEXT = 10_000
 PROBES = 8
 
 
+class ExerciseError(WorkbookError):
+    """An exercise cannot be set up as asked: an unknown assignment, a missing STUDENT_ID."""
+
+
 class AnswerError(WorkbookError):
     """An answer that cannot be read as the kind of value the question asks for."""
 
