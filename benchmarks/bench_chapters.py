@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from report import progress, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 5.0
-
-
-def progress(text: str) -> None:
-    print(f"[bench_chapters] {text}", file=sys.stderr, flush=True)
 
 
 def run_once(notebook: nbformat.NotebookNode, folder: Path) -> float:
@@ -58,8 +54,8 @@ def main() -> None:
     print(f"== chapter execution time, median of {repeats} (kernel start to shutdown) ==")
     print(f"  {'empty notebook (floor)':<28} {floor:6.2f} s")
     for name, seconds in results:
-        verdict = "MET" if seconds < TARGET else "MISSED"
-        print(f"  {name:<28} {seconds:6.2f} s  ({seconds / floor:4.1f}x floor)  target < {TARGET:.0f} s {verdict}")
+        print(f"  {name:<28} {seconds:6.2f} s  ({seconds / floor:4.1f}x floor)  target < {TARGET:.0f} s "
+              f"{verdict(seconds < TARGET)}")
     slowest = max(results, key=lambda item: item[1]) if results else ("none", 0.0)
     print(f"  {'slowest':<28} {slowest[0]} {slowest[1]:.2f} s")
 

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from report import figure, progress, verdict  # noqa: E402  (benchmarks/report.py, beside this script)
+
 from workbook import RouteTable  # noqa: E402
 
 try:
@@ -48,18 +50,6 @@ BUILD_SECONDS_TARGET = 5.0  # a 1M-prefix table
 BYTES_PER_PREFIX_TARGET = 500  # a 1M-prefix table
 LOOKUP_TARGET_SIZES = (100_000, 1_000_000)
 BUILD_TARGET_SIZE = 1_000_000
-
-
-def progress(text: str) -> None:
-    print(f"[bench_lookup] {text}", file=sys.stderr, flush=True)
-
-
-def figure(label: str, value: str) -> None:
-    print(f"  {label:<40} {value}", flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
 
 
 # Workload -------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from report import figure, progress, verdict  # noqa: E402  (benchmarks/report.py, beside this script)
+
 from tests.sim.topologies import chain  # noqa: E402
 from workbook.sim import Network  # noqa: E402
 
@@ -41,18 +43,6 @@ RENDER_TARGET_MS = 100.0
 GROUP = "239.1.2.3"
 #: Simulated seconds to let the joins' IGMP reports (and their one repeat, 10 s later) reach the router.
 JOIN_SETTLE_SECONDS = 11.0
-
-
-def progress(text: str) -> None:
-    print(f"[bench_sim] {text}", file=sys.stderr, flush=True)
-
-
-def figure(label: str, value: str) -> None:
-    print(f"  {label:<40} {value}", flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
 
 
 # (a) one delivery across 5 routers ------------------------------------------------------------

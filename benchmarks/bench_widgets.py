@@ -21,13 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from report import progress, verdict  # noqa: E402  (benchmarks/report.py, beside this script)
+
 from tests.sim.topologies import chain  # noqa: E402
 from workbook import Network, RouteTable  # noqa: E402
 from workbook.widgets import LookupExplorer, RouteTableEditor  # noqa: E402
-
-
-def progress(text: str) -> None:
-    print(f"[bench_widgets] {text}", file=sys.stderr, flush=True)
 
 
 def median_edit_to_svg(editor: RouteTableEditor, explorer: LookupExplorer, repeats: int) -> float:
@@ -87,9 +85,9 @@ def main() -> None:
     print(f"== route edit to new SVG, median of {repeats} edits ==")
     row("dot alone (2-node graph)", f"{floor * 1e3:.1f} ms")
     row(f"6-node path ({hops} hops)", f"{path * 1e3:.1f} ms ({path / floor:.1f}x dot alone)")
-    row("6-node path target < 50 ms", "MET" if path < 0.05 else "MISSED")
+    row("6-node path target < 50 ms", verdict(path < 0.05))
     row("10 000-route table", f"{big * 1e3:.1f} ms ({big / floor:.1f}x dot alone)")
-    row("10 000-route table target < 200 ms", "MET" if big < 0.2 else "MISSED")
+    row("10 000-route table target < 200 ms", verdict(big < 0.2))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from workbook import WorkbookError
 from workbook.sim import Network
 from workbook.sim.frames import ArpOpcode
 from workbook.sim.node import ARP_CACHE_LIFE, ARP_RETRIES, ARP_RETRY_INTERVAL
@@ -59,3 +60,23 @@ def test_arp_request_teaches_the_target_the_senders_mapping() -> None:
     net.send("a", "10.0.0.3")
     assert net.host("b").arp_cache.get("10.0.0.2") == net.host("a").interfaces[0].mac
     assert net.host("c").arp_cache.get("10.0.0.2") is None  # RFC 826: only updates, never creates
+
+
+def test_a_static_entry_is_used_without_asking_never_ages_and_arp_cannot_overwrite_it() -> None:
+    net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), host("c", "10.0.0.4/24"))
+    a, b, c = net.host("a"), net.host("b"), net.host("c")
+    a.arp_cache.add_static("eth0", "10.0.0.3", str(b.interfaces[0].mac))
+    trace = net.send("a", "10.0.0.3")
+    assert trace.delivered and not arp_frames(trace.frames)  # no request: the static entry answered
+    net.run(3600)  # far beyond any cache lifetime
+    assert a.arp_cache.get("10.0.0.3") == b.interfaces[0].mac
+
+    wrong = c.interfaces[0].mac  # a typo in `arp -s`: c's MAC for b's address
+    a.arp_cache.add_static("eth0", "10.0.0.3", str(wrong))
+    b.stop()
+    b.start()  # b announces its own MAC with gratuitous ARP
+    net.run(5)
+    assert a.arp_cache.get("10.0.0.3") == wrong  # ARP never overwrites a static entry
+    assert net.send("a", "10.0.0.3").hops[0].frame.eth_dst == wrong
+    with pytest.raises(WorkbookError, match="'00-DD' of interface 'eth0' is not an Ethernet address"):
+        a.arp_cache.add_static("eth0", "10.0.0.9", "00-DD")

@@ -43,6 +43,7 @@ from workbook.net.cidr import _network
 __all__ = [
     "AnswerError",
     "Exercise",
+    "ExerciseError",
     "Feedback",
     "Question",
     "Unreadable",
@@ -54,8 +55,6 @@ __all__ = [
 #: Answers longer than this are not answers (and would slow the grader down).
 MAX_ITEMS = 4096
 MAX_TEXT = 10_000
-#: How many times a code question calls the student's function.
-PROBES = 8
 
 
 class ExerciseError(WorkbookError):
@@ -232,7 +231,7 @@ class Question:
     """One question: the variable the student assigns, its kind, points, and how to judge it.
 
     ``kind`` is a key of :data:`CANONICAL` (a trailing ``?`` also accepts None), or
-    ``'code'`` for a function the grader calls on :data:`PROBES` inputs of its own.
+    ``'code'`` for a function the grader calls on inputs of its own.
     ``expected(variant)`` gives the canonical answer, ``hint(variant, answer)`` a
     hint for a wrong canonical answer, ``accept(variant, answer)`` replaces
     equality where many answers are right. For code questions ``probes(variant,
@@ -386,7 +385,3 @@ def shuffled_choices(rng: random.Random, right: str, wrong: Sequence[str]) -> tu
     options = [right, *wrong]
     rng.shuffle(options)
     return tuple(options), "ABCDEFGH"[options.index(right)]
-
-
-def show_choices(options: Sequence[str]) -> str:
-    return "\n".join(f"  {letter}) {text}" for letter, text in zip("ABCDEFGH", options, strict=False))

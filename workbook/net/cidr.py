@@ -112,10 +112,6 @@ def _order(network: IPNetwork) -> tuple[int, int]:
     return network.first, network.prefixlen
 
 
-def _size(networks: Iterable[IPNetwork]) -> int:
-    return netaddr.IPSet(networks).size
-
-
 def _dotted_with_cut(network: IPNetwork, cut: int) -> str:
     """The network's bits in dotted octets, host bits as x, and a | after the first ``cut`` bits."""
     raw = network.ip.bits().replace(".", "")[: network.prefixlen].ljust(32, "x")

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 import netaddr
 
+from workbook.net.addresses import parse_address
+from workbook.net.interfaces import parse_mac
+
 __all__ = ["ArpCache", "ArpEntry"]
 
 
@@ -68,9 +71,10 @@ class ArpCache:
         return True
 
     def add_static(self, interface: str, ip: object, mac: object) -> None:
-        """A permanent entry, as `arp -s` makes."""
-        address, hardware = netaddr.IPAddress(str(ip)), netaddr.EUI(str(mac))
-        self._entries[(interface, int(address))] = ArpEntry(interface, address, hardware, 0.0, None)
+        """A permanent entry, as `arp -s` makes: it never ages, and ARP traffic never overwrites it."""
+        address = parse_address(ip, what="address", example="172.16.112.1")
+        hardware = parse_mac(mac, interface)
+        self._entries[(interface, address)] = ArpEntry(interface, netaddr.IPAddress(address), hardware, 0.0, None)
 
     def lookup(self, interface: str, ip: netaddr.IPAddress | int, now: float | None = None) -> netaddr.EUI | None:
         """The MAC for ``ip`` on ``interface``, or None when unknown or aged out."""

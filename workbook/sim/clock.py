@@ -60,7 +60,6 @@ class Clock:
     def __init__(self, max_events: int = DEFAULT_MAX_EVENTS) -> None:
         self.now = 0.0
         self.max_events = max_events
-        self.current_owner: Any = None
         self._queue: list[Event] = []
         self._seq = itertools.count()
 
@@ -90,11 +89,7 @@ class Clock:
         if event.owner is not None:
             event.owner.pending -= 1
         event.cancelled = True  # it has run: cancelling it later must not count it twice
-        self.current_owner = event.owner
-        try:
-            event.action(*event.args)
-        finally:
-            self.current_owner = None
+        event.action(*event.args)
 
     def run(self, seconds: float) -> None:
         """Process every event of the next ``seconds`` seconds, then set the clock to their end."""

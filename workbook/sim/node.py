@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import netaddr
 
 from workbook.errors import SimulationError
-from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_multicast
+from workbook.net.addresses import ALL_ONES, format_address, is_multicast
 from workbook.net.host import Host
 from workbook.net.interfaces import Interface
 from workbook.net.multicast import multicast_mac
@@ -472,9 +472,6 @@ class SimHost(Host):
     # Helpers ----------------------------------------------------------------------------
     def own_addresses(self, nic: Interface) -> list[int]:
         return [int(a.ip) for a in nic.addresses]
-
-    def same_subnet(self, nic: Interface, address: int) -> bool:
-        return any(int(a.ip) & MASKS[a.prefixlen] == address & MASKS[a.prefixlen] for a in nic.addresses)
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"

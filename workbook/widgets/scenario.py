@@ -23,7 +23,7 @@ from workbook.net.host import Host
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteOrigin
 
-__all__ = ["host_scenario", "table_from_scenario", "table_scenario", "unsaved_changes"]
+__all__ = ["host_scenario", "table_from_scenario", "table_scenario"]
 
 
 def _configured(host: Host) -> set[Route]:
@@ -55,12 +55,6 @@ def host_scenario(host: Host) -> dict[str, Any]:
     if specs:
         data["routes"] = specs
     return data
-
-
-def unsaved_changes(host: Host) -> list[Route]:
-    """Routes the configuration builds but the table has lost (deleted by hand): a scenario cannot say so."""
-    current = set(host.table)
-    return [route for route in _configured(host) if route not in current]
 
 
 def table_scenario(table: RouteTable) -> dict[str, Any]:
