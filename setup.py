@@ -13,8 +13,9 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-# name in the wheel: folder in the checkout. Learners get the exercises' student versions, never the masters.
-CONTENT = {"chapters": "chapters", "exercises": "exercises/student"}
+# name in the wheel: folder in the checkout. exercises/ holds the student versions; the masters (instructor/) never
+# ship.
+CONTENT = {"chapters": "chapters", "exercises": "exercises"}
 IGNORED = shutil.ignore_patterns("_build", "dist", ".ipynb_checkpoints", "__pycache__", "*.pyc", ".*")
 
 

@@ -9,7 +9,7 @@ or an editable install reads them from the repository itself.
     ip-workbook where            print the folder the notebooks are copied from
 
 >>> [path.relative_to(content_root()).as_posix() for path in content_folders()]
-['chapters', 'exercises/student']
+['chapters', 'exercises']
 """
 
 from __future__ import annotations
@@ -48,15 +48,13 @@ def content_root() -> Path:
 def content_folders() -> list[Path]:
     """``chapters/`` and ``exercises/`` as a learner gets them.
 
-    The exercises are the student versions (no solutions, no hidden tests): in
-    a wheel they are ``_content/exercises``, in a checkout ``exercises/student``,
-    built from the instructor's masters by ``python -m workbook.exercises build``.
+    The exercises are the student versions (no solutions, no hidden tests), in a
+    wheel and in a checkout alike: ``python -m workbook.exercises build --publish
+    exercises`` makes them from the instructor's masters, which live in
+    ``instructor/`` and are never copied.
     """
     root = content_root()
-    folders = {"chapters": root / "chapters", "exercises": root / "exercises"}
-    if (root / "exercises" / "student").is_dir():
-        folders["exercises"] = root / "exercises" / "student"
-    return [folder for folder in folders.values() if folder.is_dir()]
+    return [folder for folder in (root / "chapters", root / "exercises") if folder.is_dir()]
 
 
 def copy_content(destination: str | Path, overwrite: bool = False) -> tuple[list[Path], list[Path]]:

@@ -4,7 +4,9 @@ Docker is not available here, so the image is never built: ``jupyter-repo2docker
 --no-build`` prints the Dockerfile it would run, and a fresh venv made from
 binder/requirements.txt and binder/postBuild (on a copy of the checkout, as
 repo2docker copies the repository into the image) executes every chapter and
-exercise solution. Slow: ``./run.sh test -m "not distribution"`` leaves these out.
+the student version of every exercise, after checking that no master, solution
+or hidden test is left in it. Slow: ``./run.sh test -m "not distribution"``
+leaves these out.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from packaging.requirements import Requirement
 
 from tests.browser.browser import jupyter_lab
 from tests.distribution.venvs import ROOT, assert_clean, clean_copy, new_venv, pip_install, run, run_notebooks
+from workbook.exercises.grading import FORBIDDEN, set_student
 
 pytestmark = pytest.mark.distribution
 BINDER = ROOT / "binder"
+MASTERS = ROOT / "instructor"
 REPO2DOCKER = "jupyter-repo2docker==2026.4.0"
 FIRST_CHAPTER = "chapters/00_orientation.ipynb"
 
@@ -38,6 +42,35 @@ def pins() -> dict[str, str]:
             assert version and not re.search(r"[<>~!*]", version), f"binder/requirements.txt: {line!r} is not pinned"
             found[name.lower().replace("_", "-")] = version
     return found
+
+
+def assert_no_solution_in(repo: Path, venv: Path) -> None:
+    """No master, no solution and no hidden test anywhere in the image: the checkout as Binder leaves it, and the
+    workbook it installed."""
+    assert not (repo / "instructor").exists() and not (repo / ".git").exists() and not (repo / "tests").exists()
+    hidden = [hidden_test for master in MASTERS.glob("*.ipynb") for hidden_test in hidden_tests_of(master)]
+    assert hidden, "the masters hold hidden tests"
+    installed = [p for p in venv.rglob("workbook") if p.is_dir() and (p / "__init__.py").exists()]
+    assert installed, "the workbook was installed into the venv"
+    for path in [p for root in (repo, *installed) for p in root.rglob("*") if p.is_file()]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if path.suffix == ".ipynb":
+            assert not [m for m in FORBIDDEN if m in text], f"{path} is a master or holds a solution"
+        assert "BEGIN QUESTION" not in text and not re.search(r"right\s*=\s*\(?\s*[\"']", text), path
+        assert not [h for h in hidden if h in text], f"{path} holds a hidden test"
+
+
+def hidden_tests_of(master: Path) -> list[str]:
+    """The code of each hidden test of a master, as written there."""
+    tests = []
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "hidden: true" in source:
+            tests.append(source.split("# END TEST CONFIG", 1)[1].strip())
+    return tests
 
 
 def test_binder_folder_follows_repo2docker_conventions() -> None:
@@ -86,14 +119,23 @@ def test_repo2docker_accepts_the_binder_folder(tmp_path: Path) -> None:
 
 def test_a_venv_from_binder_files_alone_runs_every_chapter_and_exercise(tmp_path: Path) -> None:
     repo = clean_copy(tmp_path / "repo")
+    git = ["git", "-C", repo, "-c", "user.name=binder", "-c", "user.email=binder@example.org"]
+    run([*git, "init", "-q"])
+    run([*git, "add", "-A"])
+    run([*git, "commit", "-qm", "what Binder clones: the masters are in the history"])
     python = new_venv(tmp_path / "venv")
     pip_install(python, "-r", repo / "binder" / "requirements.txt")
     env = {"PATH": f"{tmp_path / 'venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     run([repo / "binder" / "postBuild"], cwd=repo, env=env)
     run([python, "-m", "pip", "check"])
     assert not (repo / "build").exists()
+    assert_no_solution_in(repo, tmp_path / "venv")
 
-    notebooks = sorted((repo / "chapters").glob("*.ipynb")) + sorted((repo / "exercises").glob("*.ipynb"))
+    learner = tmp_path / "learner"  # the student versions as a learner runs them: with a STUDENT_ID
+    learner.mkdir()
+    for exercise in sorted((repo / "exercises").glob("*.ipynb")):
+        (learner / exercise.name).write_text(set_student(exercise.read_text(), "binder-learner"))
+    notebooks = sorted((repo / "chapters").glob("*.ipynb")) + sorted(learner.glob("*.ipynb"))
     reports = run_notebooks(python, notebooks, cwd=repo, timeout=1200)
     assert_clean(reports, tmp_path / "venv")
     print("seconds per notebook:", json.dumps({r["notebook"]: r["seconds"] for r in reports}))

@@ -27,7 +27,7 @@ from tests.distribution.venvs import (
 pytestmark = pytest.mark.distribution
 LOWER_BOUNDS = Path(__file__).with_name("lower_bounds.txt")
 CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
-EXERCISES = sorted(p.name for p in (ROOT / "exercises" / "student").glob("*.ipynb"))  # what learners get
+EXERCISES = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))  # the student versions learners get
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,7 @@ def test_the_wheel_ships_the_notebooks_the_command_and_the_metadata(wheel: Path)
         assert f"workbook/_content/exercises/{exercise}" in names
     assert not [n for n, text in shipped.items() if "# SOLUTION" in text or "ASSIGNMENT CONFIG" in text], \
         "the wheel ships an exercise master: learners would see its solutions"
+    assert not [n for n in names if "instructor/" in n], "the wheel ships the instructor's folder"
     assert "workbook/scenarios/seed_host.yaml" in names
     assert not [n for n in names if "_build/" in n or ".ipynb_checkpoints" in n], "build output was shipped"
     assert "ip-workbook = workbook.cli:main" in entry_points

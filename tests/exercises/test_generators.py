@@ -8,9 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook.exercises import ASSIGNMENTS, load
-from workbook.exercises.core import AnswerError, canonical, plain
+from workbook.exercises.core import AnswerError, Exercise, canonical, plain
 
 students = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
+
+
+def engine(ex: Exercise, name: str):
+    """What the engine answers for this variant (a code question: the reference function)."""
+    question = ex.question(name)
+    if question.kind == "code":
+        return lambda *args: question.solve(ex.variant, *args)
+    return question.expected(ex.variant)
 
 
 @settings(max_examples=60, deadline=None)
@@ -30,7 +38,7 @@ def test_route_lookup_variants_are_well_posed(student: str) -> None:
     assert classic.route.prefixlen == 0  # the question is about exactly this disagreement
     gateways = [str(r.gateway) for r in table if r.gateway is not None]
     assert len(set(gateways)) == len(gateways)  # each answer names one route
-    assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
+    assert len(set(v.choices)) == 4
 
 
 @settings(max_examples=40, deadline=None)
@@ -56,7 +64,7 @@ def test_source_address_variants_are_well_posed(student: str) -> None:
     router_nics = [nic["name"] for nic in v.config["interfaces"]
                    if netaddr.IPAddress(v.disjoint_router) in netaddr.IPNetwork(nic["addresses"][0])]
     assert len(router_nics) == 1 and router_nics[0] != v.gateway_nic
-    assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
+    assert len(set(v.choices)) == 4
 
 
 def test_a_route_command_is_graded_by_what_route_get_then_answers() -> None:
@@ -69,7 +77,7 @@ def test_a_route_command_is_graded_by_what_route_get_then_answers() -> None:
     too_wide = ex.check("q6", f"add 10.0.0.0/8 {v.disjoint_router}")
     assert not too_wide.ok and "too much" in too_wide.message
     assert not ex.check("q6", f"add {network} {v.server}").ok
-    assert ex.check("q3", None).ok == (ex.solution("q3") is None)
+    assert ex.check("q3", None).ok == (engine(ex, "q3") is None)
 
 
 @settings(max_examples=60, deadline=None)
@@ -105,7 +113,8 @@ def test_duplicate_address_variants_are_well_posed(student: str) -> None:
     assert v.cached_mac("nt") == mac[v.defender]  # the defender's re-ARP set the bystander right
     assert v.loggers("rfc5227") == (v.newcomer,)
     assert v.disabled("nt", late=True) is None and v.cached_mac("nt", late=True) == mac[v.newcomer]
-    assert v.right_choice in "ABCD" and len(set(v.choices)) == 4
+    assert v.loggers("nt", late=True) == (v.defender,)  # q5: late, only the defender notices
+    assert len(set(v.choices)) == 4
 
 
 @settings(max_examples=25, deadline=None)
@@ -127,7 +136,7 @@ def test_multicast_variants_are_well_posed(student: str) -> None:
 
 def test_multicast_answers_in_other_notations() -> None:
     ex = load("05_multicast", "alice")
-    mac = ex.solution("q1")
+    mac = engine(ex, "q1")
     assert ex.check("q1", mac.replace("-", ":").lower()).ok and ex.check("q1", mac).ok
     assert ex.check("q4", ["V1_MEMBERSHIP_REPORT", "v1_membership_report"]).ok
     assert ex.check("q5", "report, report, leave").ok and not ex.check("q5", ["report", "leave"]).ok
@@ -137,11 +146,15 @@ def test_multicast_answers_in_other_notations() -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(students)
-def test_every_solution_is_right_for_any_student(student: str) -> None:
+def test_every_engine_answer_is_right_for_any_student(student: str) -> None:
     for assignment in ASSIGNMENTS:
         ex = load(assignment, student)
         for question in ex.questions:
-            assert ex.check(question.name, ex.solution(question.name)).ok, question.name
+            if question.key:  # the key is in the instructor's hidden test: the check can only hint
+                feedback = ex.check(question.name, "A")
+                assert feedback.status == "recorded" and "Hint" in feedback.message, feedback
+                continue
+            assert ex.check(question.name, engine(ex, question.name)).ok, question.name
 
 
 def test_variants_differ_between_students_and_repeat_for_one() -> None:
@@ -152,7 +165,7 @@ def test_variants_differ_between_students_and_repeat_for_one() -> None:
 
 def test_other_notations_are_the_same_answer() -> None:
     ex = load("01_route_lookup", "alice")
-    right = ex.solution("q1")
+    right = engine(ex, "q1")
     assert ex.check("q1", right).ok and ex.check("q1", netaddr.IPAddress(right)).ok
     assert ex.check("q1", f"  {right} ").ok and ex.check("q1", int(netaddr.IPAddress(right))).ok
     assert canonical("mac", "01:00:5e:7f:ff:fa") == canonical("mac", "01-00-5E-7F-FF-FA")
@@ -178,7 +191,7 @@ def test_impostors_are_no_answer() -> None:
 
 def test_a_wrong_answer_gets_a_hint_from_the_engine() -> None:
     ex = load("01_route_lookup", "alice")
-    feedback = ex.check("q5", ex.solution("q4"))  # the classic answer where longest prefix was asked
+    feedback = ex.check("q5", engine(ex, "q4"))  # the classic answer where longest prefix was asked
     assert not feedback.ok and "longer prefix" in feedback.message
-    feedback = ex.check("q4", ex.solution("q5"))
+    feedback = ex.check("q4", engine(ex, "q5"))
     assert "classic" in feedback.message

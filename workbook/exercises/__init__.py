@@ -1,4 +1,9 @@
-"""Autograded exercises: seeded variants per student, answer checks with hints, and the class grader.
+"""Autograded exercises: seeded variants per student and answer checks with hints (the learner's side).
+
+Everything here runs where the learner works, Pyodide included: the engine,
+netaddr and the standard library, nothing else. The class grader (otter,
+the sandbox) lives in modules this package never imports:
+:mod:`workbook.exercises.grading` and its neighbours.
 
 >>> import workbook.exercises as wx
 >>> ex = wx.load("01_route_lookup", "alice")
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 
+from workbook.errors import WorkbookError
 from workbook.exercises.core import (
     AnswerError,
     Exercise,
@@ -17,12 +23,13 @@ from workbook.exercises.core import (
     Feedback,
     Question,
     canonical,
+    identity,
     plain,
     seed_for,
 )
 
-__all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "ExerciseError", "Feedback", "Question", "canonical", "load",
-           "plain", "seed_for"]
+__all__ = ["ASSIGNMENTS", "AnswerError", "Exercise", "ExerciseError", "Feedback", "Question", "canonical",
+           "identity", "load", "plain", "seed_for"]
 
 #: Assignment name -> the module that generates it (one per chapter).
 ASSIGNMENTS = {
@@ -37,16 +44,38 @@ ASSIGNMENTS = {
 def load(assignment: str, student: str) -> Exercise:
     """The exercise ``assignment`` (e.g. '01_route_lookup') in the variant of ``student``.
 
+    In a notebook, a :class:`~workbook.errors.WorkbookError` from then on shows as its one-line message, without
+    a traceback (an empty STUDENT_ID, an address mistyped into the engine).
+
     >>> load("01_route_lookup", "")
     Traceback (most recent call last):
     ...
-    workbook.exercises.core.ExerciseError: STUDENT_ID '' must be your student identifier; e.g. STUDENT_ID = "alice"
+    workbook.exercises.core.ExerciseError: set STUDENT_ID in the first cell to your student identifier, e.g. \
+STUDENT_ID = "alice", then run that cell again
     """
+    show_errors_briefly()
     try:
         module = ASSIGNMENTS[assignment]
     except (KeyError, TypeError):
         raise ExerciseError(f"no assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}; "
                             f"e.g. load('01_route_lookup', 'alice')") from None
-    if not isinstance(student, str) or not student.strip():
-        raise ExerciseError(f'STUDENT_ID {student!r} must be your student identifier; e.g. STUDENT_ID = "alice"')
-    return importlib.import_module(module).variant(student.strip())
+    if not isinstance(student, str) or not identity(student):
+        raise ExerciseError('set STUDENT_ID in the first cell to your student identifier, e.g. STUDENT_ID = "alice", '
+                            "then run that cell again")
+    return importlib.import_module(module).variant(identity(student))
+
+
+def _brief(shell, etype, value, tb, tb_offset=None) -> None:
+    # _showtraceback is what each front end's shell overrides to publish an error (ipykernel, Pyodide's kernel)
+    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
+
+
+def show_errors_briefly() -> None:
+    """In IPython (JupyterLab, Notebook, JupyterLite), show a cell's WorkbookError as one line: its message."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and not getattr(shell, "custom_exceptions", ()):  # never replace another's handler
+        shell.set_custom_exc((WorkbookError,), _brief)

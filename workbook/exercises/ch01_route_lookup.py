@@ -1,10 +1,13 @@
 """Exercise 1: route lookup by hand, and the classic order against longest prefix (chapter 1).
 
 >>> ex = variant("alice")
->>> ex.check("q1", ex.solution("q1"))
+>>> engine = ex.question("q1").expected(ex.variant)   # what the engine answers for this variant
+>>> ex.check("q1", engine)
 ✓ q1 right
->>> ex.check("q5", ex.solution("q4")).status   # the classic answer where longest prefix was asked
+>>> ex.check("q5", ex.question("q4").expected(ex.variant)).status   # the classic answer where longest prefix was asked
 'wrong'
+>>> ex.check("q7", "A").status   # the key to why q4 and q5 differ is in the instructor's hidden test only
+'recorded'
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import netaddr
 
-from workbook.exercises.core import Exercise, Question, seed_for, shuffled_choices
+from workbook.exercises.core import Exercise, Question, seed_for, shuffled
 from workbook.exercises.hints import lookup_hint
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route
@@ -35,18 +38,18 @@ class Variant:
     host_destination: str  # q3: the host route's address
     supernet_destination: str  # q4 (classic) and q5 (longest prefix)
     onlink_destination: str  # q6
-    choices: tuple[str, ...]  # q7
-    right_choice: str
+    choices: tuple[str, ...]  # q7, in a seeded order
 
     def next_hop(self, destination: str, strategy: str = "longest-prefix") -> str:
         return str(self.table.lookup(destination, strategy=strategy).next_hop)
 
 
-WHY_RIGHT = "the classic order has no step for a supernet route, so it falls through to the default route"
-WHY_WRONG = (
-    "the supernet route has a higher metric than the default route",
-    "the classic order takes the first matching route in table order",
+#: q7's four explanations, in alphabetical order; which one is right is written only in the master's hidden test.
+WHY = (
     "longest prefix ignores the default route whenever any other route exists",
+    "the classic order has no step for a supernet route, so it falls through to the default route",
+    "the classic order takes the first matching route in table order",
+    "the supernet route has a higher metric than the default route",
 )
 
 
@@ -71,9 +74,8 @@ def make_variant(rng: random.Random) -> Variant:
     network_destination = f"10.{other}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
     supernet_destination = f"192.168.{a + rng.randrange(4)}.{rng.randrange(1, 255)}"
     onlink_destination = f"172.16.{s}.{rng.choice([x for x in range(2, 255) if x != h])}"
-    choices, right = shuffled_choices(rng, WHY_RIGHT, WHY_WRONG)
     return Variant(address, table, subnet_destination, network_destination, f"10.{y}.{z}.{w}",
-                   supernet_destination, onlink_destination, choices, right)
+                   supernet_destination, onlink_destination, shuffled(rng, WHY))
 
 
 def _lookup_question(name: str, variable: str, attribute: str, strategy: str) -> Question:
@@ -110,10 +112,12 @@ QUESTIONS = (
     _lookup_question("q4", "q4_classic_next_hop", "supernet_destination", "classic"),
     _lookup_question("q5", "q5_longest_next_hop", "supernet_destination", "longest-prefix"),
     _lookup_question("q6", "q6_next_hop", "onlink_destination", "longest-prefix"),
-    Question("q7", "q7_why", "choice", 1, expected=lambda v: v.right_choice,
+    Question("q7", "q7_why", "choice", 1, key=True,
              hint=lambda v, a: "look at the kind of route the longest match chose, and the classic order's steps"),
     Question("q8", "next_hop", "code", 2, probes=_probes, result_kind="address", solve=_solve_next_hop,
-             hint=_code_hint),
+             hint=_code_hint, forbid=("workbook.net.route_table:RouteTable.lookup",
+                                      "workbook.net.route_table:RouteTable.longest_prefix_match",
+                                      "workbook.net.route_table:RouteTable.lookup_many")),
 )
 
 

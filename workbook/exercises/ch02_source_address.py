@@ -1,7 +1,7 @@
 """Exercise 2: the source address on a multihomed host, weak and strong end systems (chapter 2).
 
 >>> ex = variant("alice")
->>> ex.check("q2", ex.solution("q2"))
+>>> ex.check("q2", ex.question("q2").expected(ex.variant))
 ✓ q2 right
 >>> ex.check("q2", ex.variant.host("nt4").route_get(ex.variant.weak_destination).source).status  # bound to ANY
 'wrong'
@@ -15,7 +15,7 @@ from typing import Any
 
 import netaddr
 
-from workbook.exercises.core import Exercise, Question, seed_for, shuffled_choices
+from workbook.exercises.core import Exercise, Question, seed_for, shuffled
 from workbook.net.host import Host
 from workbook.sim.network import Network
 from workbook.sim.trace import DropReason
@@ -40,8 +40,7 @@ class Variant:
     strong_bound: str  # q3: windows
     strong_destination: str
     firewall_bound: str | None  # q4: None is ANY
-    choices: tuple[str, ...]  # q5
-    right_choice: str
+    choices: tuple[str, ...]  # q5, in a seeded order
     disjoint_network: str  # q6: no route yet; behind disjoint_router
     disjoint_router: str
 
@@ -77,12 +76,13 @@ class Variant:
         return {nic["name"]: nic["addresses"][0].split("/")[0] for nic in self.config["interfaces"]}
 
 
-WHY_RIGHT = ("the route table picks the card from the destination alone and a weak host keeps the bound source, "
-             "so the datagram reaches the firewall's inside with a source that cannot come from that side")
-WHY_WRONG = (
+#: q5's four explanations, in alphabetical order; which one is right is written only in the master's hidden test.
+WHY = (
+    "a bound socket sends with a TTL of 1, which expires at the firewall",
     "a socket bound to an address sends through that address's card, which has no route to the server",
     "the firewall drops every datagram whose source is not the address of the default gateway's network",
-    "a bound socket sends with a TTL of 1, which expires at the firewall",
+    "the route table picks the card from the destination alone and a weak host keeps the bound source, "
+    "so the datagram reaches the firewall's inside with a source that cannot come from that side",
 )
 
 
@@ -135,9 +135,9 @@ def make_variant(rng: random.Random) -> Variant:
         firewall_bound = rng.choice([None, addresses[gateway_nic]])
     else:
         firewall_bound = addresses[rng.choice(others)]
-    choices, right = shuffled_choices(rng, WHY_RIGHT, WHY_WRONG)
+    choices = shuffled(rng, WHY)
     return Variant(config, gateway_nic, server, routed_network, routed_destination, rng.choice(["nt4", "linux"]),
-                   weak_bound, weak_destination, strong_bound, strong_destination, firewall_bound, choices, right,
+                   weak_bound, weak_destination, strong_bound, strong_destination, firewall_bound, choices,
                    disjoint_network, disjoint_router)
 
 
@@ -259,14 +259,14 @@ QUESTIONS = (
     Question("q2", "q2_source", "address", 1, expected=lambda v: str(_weak(v).source), hint=_q2_hint),
     Question("q3", "q3_strong_nic", "name?", 1, expected=lambda v: _strong(v).interface, hint=_q3_hint),
     Question("q4", "q4_dropped", "bool", 1, expected=lambda v: v.firewall_drops(), hint=_q4_hint),
-    Question("q5", "q5_why", "choice", 1, expected=lambda v: v.right_choice,
+    Question("q5", "q5_why", "choice", 1, key=True,
              hint=lambda v, a: "which card does the route table pick, and which source does the datagram carry?"),
     Question("q6", "q6_route", "words", 2,
              expected=lambda v: ("add", *str(v.disjoint_network).split("/")[:1], "mask",
                                  str(netaddr.IPNetwork(v.disjoint_network).netmask), v.disjoint_router),
              accept=lambda v, answer: not _try_route(v, answer), hint=_try_route),
     Question("q7", "spoofed", "code", 2, probes=_spoofed_probes, result_kind="bool", solve=_solve_spoofed,
-             hint=_spoofed_hint),
+             hint=_spoofed_hint, forbid=("workbook.net.route_get:RouteGet.leaves_with_foreign_source",)),
 )
 
 

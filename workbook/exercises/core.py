@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,13 +49,18 @@ __all__ = [
     "Question",
     "Unreadable",
     "canonical",
+    "identity",
     "plain",
+    "clean",
+    "quote",
     "seed_for",
 ]
 
 #: Answers longer than this are not answers (and would slow the grader down).
 MAX_ITEMS = 4096
 MAX_TEXT = 10_000
+#: Different wrong answers ``ex.check`` judges per question in one session; after that, hints only.
+MAX_CHECKS = 5
 
 
 class ExerciseError(WorkbookError):
@@ -72,13 +78,26 @@ class Unreadable:
     reason: str
 
 
+def identity(student: str) -> str:
+    """A student identifier as the grader compares it: NFC-normalised Unicode, no surrounding space.
+
+    A folder unpacked from a macOS zip spells 'Zoë' decomposed (NFD); it is the same student.
+
+    >>> identity("Zoe\u0308") == identity("Zo\u00eb") == "Zoë"
+    True
+    """
+    return unicodedata.normalize("NFC", student).strip()
+
+
 def seed_for(student: str, assignment: str) -> int:
     """The variant's seed: the same student and assignment always give the same variant.
 
     >>> seed_for("alice", "01_route_lookup") == seed_for("alice", "01_route_lookup")
     True
+    >>> seed_for("Zoe\u0308", "03_cidr") == seed_for("Zo\u00eb", "03_cidr")
+    True
     """
-    digest = hashlib.sha256(f"ip-workbook\0{assignment}\0{student}".encode()).digest()
+    digest = hashlib.sha256(f"ip-workbook\0{assignment}\0{identity(student)}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 
@@ -235,7 +254,13 @@ class Question:
     ``expected(variant)`` gives the canonical answer, ``hint(variant, answer)`` a
     hint for a wrong canonical answer, ``accept(variant, answer)`` replaces
     equality where many answers are right. For code questions ``probes(variant,
-    rng)`` gives argument tuples and ``result_kind`` the kind of what the function returns.
+    rng)`` gives argument tuples, ``result_kind`` the kind of what the function
+    returns and ``forbid`` the engine functions it must not call
+    (``'module:Qualified.name'``, see :mod:`workbook.exercises.forbid`).
+
+    ``key=True`` marks a question whose right answer is not in the package at
+    all (why one of four explanations is right): the hidden test passes it to
+    :meth:`Exercise.grade`, and ``ex.check`` can only give the hint.
     """
 
     name: str
@@ -248,19 +273,26 @@ class Question:
     probes: Callable[[Any, random.Random], list[tuple]] | None = None
     result_kind: str = ""
     solve: Callable[..., Any] | None = None
+    key: bool = False
+    forbid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """Right or wrong, and a hint when wrong; shows itself as one short line."""
+    """Right or wrong, and a hint when wrong; shows itself as one short line.
+
+    ``status`` is "right", "wrong", "no answer", "not readable", "computed" (an
+    answer the notebook computes instead of typing it), or "recorded" (a question
+    whose key only the grader holds: ``ex.check`` can give a hint, no verdict).
+    """
 
     question: str
     ok: bool
-    status: str  # "right", "wrong", "no answer", "not readable"
+    status: str
     message: str = ""
 
     def __repr__(self) -> str:
-        mark = "✓" if self.ok else "✗"
+        mark = "•" if self.status == "recorded" else "✓" if self.ok else "✗"
         tail = f": {self.message}" if self.message else ""
         return f"{mark} {self.question} {self.status}{tail}"
 
@@ -272,12 +304,18 @@ class Feedback:
 
 @dataclass
 class Exercise:
-    """A chapter's questions for one student: build with a chapter module's ``variant(student)``."""
+    """A chapter's questions for one student: build with a chapter module's ``variant(student)``.
+
+    It holds no answer the engine could not compute from the variant: the keys of
+    questions marked ``key`` live only in the instructor's hidden tests.
+    """
 
     assignment: str
     student: str
     variant: Any
     questions: Sequence[Question] = field(default_factory=list)
+    checked: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    graded: dict[str, Feedback] = field(default_factory=dict, repr=False)
 
     def question(self, name: str) -> Question:
         for question in self.questions:
@@ -286,29 +324,40 @@ class Exercise:
         names = ", ".join(q.name for q in self.questions)
         raise KeyError(f"no question {name!r} in {self.assignment}; the questions are {names}")
 
-    def _probe_inputs(self, question: Question) -> list[tuple]:
+    def probe_inputs(self, name: str) -> list[tuple]:
+        """The arguments the grader calls a code question's function with (seeded by student and question)."""
+        question = self.question(name)
         rng = random.Random(seed_for(self.student, f"{self.assignment}:{question.name}:probes"))
         assert question.probes is not None
         return question.probes(self.variant, rng)
 
     def probe(self, name: str, function: Any) -> list[Any]:
-        """Call the student's function on this question's inputs; each result (or error) as plain data."""
+        """Call the student's function on this question's inputs, with its forbidden engine calls unavailable;
+        each result (or error) as plain data."""
+        from workbook.exercises.forbid import unavailable
+
         question = self.question(name)
+        inputs = self.probe_inputs(name)
         results = []
-        for args in self._probe_inputs(question):
-            try:
-                results.append(plain(function(*args)))
-            except Exception as error:  # the student's code failing is an answer too
-                results.append({"error": f"{type(error).__name__}: {error}"[:300]})
+        with unavailable(question.forbid, question.name):
+            for args in inputs:
+                try:
+                    results.append(plain(function(*args)))
+                except Exception as error:  # the student's code failing is an answer too
+                    results.append({"error": f"{type(error).__name__}: {error}"[:300]})
         return results
 
-    def feedback(self, name: str, answer: Any) -> Feedback:
-        """Judge one answer: the live value from the notebook, or the plain data the grader saved."""
+    def feedback(self, name: str, answer: Any, right: str | None = None) -> Feedback:
+        """Judge one answer: the live value from the notebook, or the plain data the grader saved.
+
+        ``right`` is the key of a ``key`` question (the text of the right choice), from the hidden test.
+        """
         question = self.question(name)
         if answer is Ellipsis or (answer is None and question.kind != "code" and not question.kind.endswith("?")):
             return Feedback(question.name, False, "no answer", f"set {question.variable} to your answer")
         if type(answer) is Unreadable:
-            status = "no answer" if answer.reason.startswith("no answer") else "not readable"
+            status = "no answer" if answer.reason.startswith("no answer") else \
+                "computed" if answer.reason.startswith("computed") else "not readable"
             return Feedback(question.name, False, status, answer.reason)
         if question.kind == "code":
             return self._code_feedback(question, answer)
@@ -316,12 +365,25 @@ class Exercise:
             value = canonical(question.kind, answer)
         except AnswerError as error:
             return Feedback(question.name, False, "not readable", str(error))
+        hint = (lambda: question.hint(self.variant, value) if question.hint else "")
+        if question.key:
+            if right is None:
+                return Feedback(question.name, False, "recorded",
+                                f"{value!r} noted; only the grader holds this question's key. Hint: {hint()}")
+            right_choice = self._choice_of(question, right)
+            return Feedback(question.name, True, "right") if value == right_choice else \
+                Feedback(question.name, False, "wrong", hint())
         expected = question.expected(self.variant) if question.expected else None
-        right = question.accept(self.variant, value) if question.accept else value == expected
-        if right:
+        right_answer = question.accept(self.variant, value) if question.accept else value == expected
+        if right_answer:
             return Feedback(question.name, True, "right")
-        hint = question.hint(self.variant, value) if question.hint else ""
-        return Feedback(question.name, False, "wrong", hint)
+        return Feedback(question.name, False, "wrong", hint())
+
+    def _choice_of(self, question: Question, right: str) -> str:
+        choices = list(getattr(self.variant, "choices", ()))
+        if right not in choices:
+            raise ExerciseError(f"the key of {question.name} is not one of its choices: {right!r}")
+        return "ABCDEFGH"[choices.index(right)]
 
     def _code_feedback(self, question: Question, answer: Any) -> Feedback:
         if callable(answer):
@@ -330,7 +392,7 @@ class Exercise:
             results = answer["probes"]
         else:
             return Feedback(question.name, False, "no answer", f"define the function {question.variable}")
-        inputs = self._probe_inputs(question)
+        inputs = self.probe_inputs(question.name)
         if len(results) != len(inputs):
             return Feedback(question.name, False, "wrong", f"expected {len(inputs)} results, got {len(results)}")
         assert question.solve is not None
@@ -338,50 +400,105 @@ class Exercise:
             expected = question.solve(self.variant, *args)
             shown = ", ".join(map(str, args[1:] if len(args) > 1 else args))
             if type(got) is dict:
-                return Feedback(question.name, False, "wrong", f"for {shown} your function raised {got.get('error')}")
+                return Feedback(question.name, False, "wrong",
+                                f"for {shown} your function raised {clean(got.get('error'))}")
             try:
                 value = canonical(question.result_kind, got)
             except AnswerError as error:
-                return Feedback(question.name, False, "wrong", f"for {shown} it returned {got!r}: {error}")
+                return Feedback(question.name, False, "wrong", f"for {shown} it returned {quote(got)}: {error}")
             if value != expected:
                 hint = question.hint(self.variant, (args, value)) if question.hint else ""
                 return Feedback(question.name, False, "wrong",
-                                f"for {shown} it returned {value}{'; ' + hint if hint else ''}")
+                                f"for {shown} it returned {quote(value)}{'; ' + hint if hint else ''}")
         return Feedback(question.name, True, "right")
 
     def check(self, name: str, answer: Any) -> Feedback:
-        """In-notebook feedback: right or wrong, and when wrong a hint from the engine's explanation."""
-        return self.feedback(name, answer)
+        """In-notebook feedback: right or wrong, and when wrong a hint from the engine's explanation.
 
-    def grade(self, name: str, answer: Any, public: bool = False) -> None:
+        After MAX_CHECKS different wrong answers to one question, only the hint: guessing is not the exercise.
+        A question whose key only the grader holds gets the hint alone.
+        """
+        question = self.question(name)
+        feedback = self.feedback(name, answer)
+        if feedback.status == "wrong":
+            tried = self.checked.setdefault(question.name, set())
+            tried.add(repr(answer)[:200])
+            if len(tried) > MAX_CHECKS:
+                feedback = Feedback(question.name, False, "recorded",
+                                    f"{MAX_CHECKS} answers checked for {question.name} already; no more verdicts "
+                                    f"here, the grader decides. Hint: {feedback.message}")
+        note = _typed_note(question)
+        if note:
+            feedback = Feedback(feedback.question, feedback.ok, feedback.status,
+                                "; ".join(part for part in (feedback.message, note) if part))
+        return feedback
+
+    def grade(self, name: str, answer: Any, public: bool = False, right: str | None = None) -> None:
         """For the otter tests: silent when right; raises AssertionError with the feedback otherwise.
 
-        ``public=True`` only checks that the answer can be read (the shape, not the value).
+        ``public=True`` only checks that the answer can be read (the shape, not the value). ``right`` is the
+        key of a ``key`` question. The hidden (non-public) verdict is kept in :attr:`graded`.
         """
-        feedback = self.feedback(name, answer)
         if public:
-            if feedback.status in ("no answer", "not readable"):
+            feedback = self.feedback(name, answer)
+            if feedback.status in ("no answer", "not readable", "computed"):
                 raise AssertionError(str(feedback))
             return
+        feedback = self.feedback(name, answer, right=right)
+        self.graded[self.question(name).name] = feedback
         if not feedback.ok:
             raise AssertionError(str(feedback))
-
-    def solution(self, name: str) -> Any:
-        """The canonical answer (for instructors and tests; never shown in a student notebook)."""
-        question = self.question(name)
-        if question.kind == "code":
-            assert question.solve is not None
-            solve, variant = question.solve, self.variant
-            return lambda *args: solve(variant, *args)
-        return question.expected(self.variant) if question.expected else None
 
     @property
     def possible(self) -> int:
         return sum(q.points for q in self.questions)
 
 
-def shuffled_choices(rng: random.Random, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], str]:
-    """Choices in a seeded order and the letter of the right one."""
-    options = [right, *wrong]
+def quote(value: Any, limit: int = 40) -> str:
+    """A short, printable slice of a student's answer for a hint: no control characters, at most ``limit``.
+
+    >>> quote("10.0.0.1")
+    "'10.0.0.1'"
+    >>> len(quote("x" * 500)), quote("x" * 500)[-1]
+    (40, '…')
+    """
+    return clean(repr(value), limit)
+
+
+def clean(text: Any, limit: int = 160) -> str:
+    """``text`` on one printable line of at most ``limit`` characters (what a gradebook cell may hold).
+
+    >>> clean("boom\\n\\x1b[31m" + "x" * 300, 20)
+    'boom  [31mxxxxxxxxx…'
+    """
+    line = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _typed_note(question: Question) -> str:
+    """A warning when the notebook computes this answer instead of typing it (read from IPython's history)."""
+    if question.kind == "code":
+        return ""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return ""
+    shell = get_ipython()
+    history = shell.user_ns.get("In") if shell is not None else None
+    if not isinstance(history, list):
+        return ""
+    from workbook.exercises.literals import Computed, typed_answers
+
+    found = typed_answers([cell for cell in history if isinstance(cell, str)], [question.variable])
+    if isinstance(found.get(question.variable), Computed):
+        return (f"the grader takes only answers typed as values: write {question.variable} = <your answer> "
+                "rather than computing it")
+    return ""
+
+
+def shuffled(rng: random.Random, choices: Sequence[str]) -> tuple[str, ...]:
+    """The choices of a multiple-choice question in a seeded order. Which one is right is not passed here: it lives
+    only in the instructor's hidden test."""
+    options = sorted(choices)
     rng.shuffle(options)
-    return tuple(options), "ABCDEFGH"[options.index(right)]
+    return tuple(options)

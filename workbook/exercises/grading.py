@@ -1,49 +1,52 @@
-"""Build student versions from the otter masters, and grade a class's submissions into a CSV gradebook.
+"""Build student versions from the otter masters, and grade a class's submissions into a CSV gradebook (grader only).
 
-Build: ``otter assign`` turns each master ``exercises/NN_slug.ipynb`` into a
+Build: ``otter assign`` turns each master ``instructor/NN_slug.ipynb`` into a
 student notebook (solutions replaced by ``...``, public tests only) and an
-autograder folder (public and hidden tests). The build then writes one copy
-per student of a roster with ``STUDENT_ID`` filled in, and asserts that no
-student file holds a solution or a hidden test.
+autograder folder (public and hidden tests, made readable by its owner only,
+with otter's Gradescope zip). The build then writes one copy per student of a
+checked roster with ``STUDENT_ID`` filled in, and refuses to finish if a student
+file holds a solution, a hidden test or a multiple-choice key.
 
-Grade: each submission is executed in a sandboxed child (see
-:mod:`workbook.exercises.sandbox`) that reports its answers as plain data;
-the grading worker, which never runs student code, then runs the otter test
-files (``otter.test_files``) against those answers with the variant
-re-created from the student's identifier. Workers run in parallel, one per
-``--jobs``.
+Grade: each submission runs in a sandbox of its own (:mod:`.sandbox`) that
+reports the answers as typed and what its code did; the grading worker, which
+never runs student code, runs the otter test files (``otter.test_files``)
+against the typed answers with the variant re-created from the student's
+identifier. Workers run in parallel, one per ``--jobs``, each with its own
+zygote and user id.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from workbook.exercises import ASSIGNMENTS, load
-from workbook.exercises.core import Unreadable
-from workbook.exercises.sandbox import Limits, RunResult, run_submission
+from workbook.exercises.core import Unreadable, clean, identity, quote
+from workbook.exercises.gradebook import GradeRow, Override, finalize, merge, order, read_csv, utc, write_csv
+from workbook.exercises.isolation import Mode
+from workbook.exercises.roster import check_identifier
+from workbook.exercises.sandbox import Limits, RunResult, Sandbox, user_ids
 
-__all__ = ["GradeRow", "build", "find_submissions", "grade", "grade_one"]
+__all__ = ["GradeRow", "Policy", "Submission", "build", "check_student_files", "default_gradebook",
+           "find_submissions", "grade", "grade_one", "set_student", "solved"]
 
-STUDENT_LINE = re.compile(r'^STUDENT_ID\s*=\s*(["\']).*?\1', re.MULTILINE)
+ROOT = Path(__file__).resolve().parents[2]
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
-FIELDS = ("student", "assignment", "question", "score", "possible", "status", "explanation")
 #: Text that marks solutions or hidden tests; none may appear in a student file.
 FORBIDDEN = ("# SOLUTION", "BEGIN SOLUTION", "END SOLUTION", "hidden: true", "'hidden': True", "BEGIN TEST CONFIG",
-             "# HIDDEN")
+             "# HIDDEN", "ASSIGNMENT CONFIG")
 
 
 # --- build ----------------------------------------------------------------------------------------------------------
@@ -55,33 +58,59 @@ def _otter() -> list[str]:
 
 
 def set_student(notebook_text: str, student: str) -> str:
-    """The student notebook with ``STUDENT_ID = "<student>"`` in its first code cell."""
+    """The student notebook with ``STUDENT_ID = "<student>"`` in its first code cell (UTF-8, escaped as Python)."""
     data = json.loads(notebook_text)
+    literal = json.dumps(identity(student), ensure_ascii=False)
     for cell in data["cells"]:
         if cell["cell_type"] == "code":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = STUDENT_LINE.sub(lambda m: f"STUDENT_ID = {json.dumps(student)}", source, count=1)
+            cell["source"] = re.sub(r'^STUDENT_ID\s*=\s*(["\']).*?\1', lambda m: f"STUDENT_ID = {literal}", source,
+                                    count=1, flags=re.MULTILINE)
             break
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-def check_student_files(folder: Path) -> list[str]:
-    """Every place a solution or hidden test leaks into ``folder``; the build fails unless it is empty."""
+def keys_of(master: Path) -> list[str]:
+    """The multiple-choice keys a master's hidden tests hold (the ``right`` argument of ``ex.grade``)."""
+    import ast
+
+    keys = []
+    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] != "code" or "right=" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.keyword) and node.arg == "right":
+                keys.append(ast.literal_eval(node.value))
+    return keys
+
+
+def check_student_files(folder: Path, secrets: Iterable[str] = ()) -> list[str]:
+    """Every place a solution, a hidden test or a key (``secrets``) leaks into a notebook or test file of
+    ``folder``; the build fails unless it is empty."""
+    markers = [*FORBIDDEN, *secrets]
     leaks = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.suffix in (".ipynb", ".py"):
             text = path.read_text(errors="replace")
-            leaks += [f"{path}: {marker!r}" for marker in FORBIDDEN if marker in text]
+            leaks += [f"{path}: {marker[:40]!r}" for marker in markers if marker in text]
     return leaks
 
 
 def build(masters: Path, out: Path, roster: list[str] | None = None, assignments: list[str] | None = None,
-          quiet: bool = False) -> dict[str, Path]:
+          quiet: bool = False, publish: Path | None = None) -> dict[str, Path]:
     """Run ``otter assign`` on each master; write per-student copies; return assignment -> its folder.
 
-    Rebuilding replaces the output folder of each assignment, so a build is idempotent.
+    ``roster`` holds identifiers checked by :func:`workbook.exercises.roster.read_roster`. Rebuilding replaces
+    the output folder of each assignment, so a build is idempotent. ``publish`` (``exercises/``) receives the
+    student versions learners get.
     """
     built = {}
+    for student in roster or []:
+        why = check_identifier(student)
+        if why:
+            raise ValueError(f"roster identifier {student!r}: {why}")
+    out.mkdir(parents=True, exist_ok=True)
     for master in sorted(masters.glob("[0-9][0-9]_*.ipynb")):
         name = master.stem
         if name not in ASSIGNMENTS or (assignments and name not in assignments):
@@ -90,12 +119,10 @@ def build(masters: Path, out: Path, roster: list[str] | None = None, assignments
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        run = subprocess.run([*_otter(), "assign", str(master), str(target)], capture_output=True, text=True,
-                             check=False)
+        run = subprocess.run([*_otter(), "assign", "--no-pdfs", str(master), str(target)], capture_output=True,
+                             text=True, check=False)
         if run.returncode:
             raise RuntimeError(f"otter assign {master} failed:\n{run.stdout}\n{run.stderr}")
-        for zipped in (target / "autograder").glob("*.zip"):
-            zipped.unlink()  # the Gradescope zip is not used; the tests folder is
         student_dir = target / "student"
         notebook = student_dir / f"{name}.ipynb"
         data = json.loads(notebook.read_text())
@@ -106,37 +133,58 @@ def build(masters: Path, out: Path, roster: list[str] | None = None, assignments
             copy = target / "students" / student / f"{name}.ipynb"
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_text(set_student(generic, student))
-        leaks = check_student_files(student_dir) + check_student_files(target / "students")
+        leaks = check_student_files(student_dir, keys_of(master)) + \
+            check_student_files(target / "students", keys_of(master))
         if leaks:
-            raise RuntimeError("solutions or hidden tests in student files:\n" + "\n".join(leaks))
-        os.chmod(target / "autograder", 0o700)
+            raise RuntimeError("solutions, hidden tests or keys in student files:\n" + "\n".join(leaks))
+        (target / "autograder").chmod(0o700)
         built[name] = target
+        if publish is not None:
+            publish.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, publish / notebook.name)
         if not quiet:
             print(f"built {name}: {notebook}" + (f" and {len(roster)} student copies" if roster else ""))
     return built
 
 
-# --- grading --------------------------------------------------------------------------------------------------------
+def solved(master: Path, student: str) -> str:
+    """The master's solution as ``student`` would hand it in: every answer typed as its value, every function the
+    master's own code, no tests. Runs the master's code (the instructor's), to try a grading set-up out.
+    """
+    import contextlib
+    import io
+
+    from workbook.exercises.core import plain
+
+    answers = {q.variable for q in load(master.stem, student).questions if q.kind != "code"}
+    data = json.loads(set_student(master.read_text(encoding="utf-8"), student))
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    cells, in_tests = [], False
+    for cell in data["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "raw":
+            in_tests = "BEGIN TESTS" in source or (in_tests and "END TESTS" not in source)
+            continue
+        if in_tests or cell["cell_type"] != "code":
+            if not in_tests:
+                cells.append(cell)
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, master.name, "exec"), namespace)
+        lines = []
+        for line in source.splitlines():
+            match = re.match(r"^(\w+) = .*# SOLUTION$", line)
+            if match and match[1] in answers:
+                lines.append(f"{match[1]} = {plain(namespace[match[1]])!r}")
+            elif not re.match(r"^\s*# (BEGIN|END) SOLUTION$", line):
+                lines.append(re.sub(r"\s*# SOLUTION$", "", line))
+        cells.append({**cell, "source": "\n".join(lines), "outputs": [], "execution_count": None})
+    data["cells"] = cells
+    data["metadata"]["workbook_exercise"] = {"assignment": master.stem}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
-@dataclass(frozen=True)
-class GradeRow:
-    student: str
-    assignment: str
-    question: str
-    score: float
-    possible: float
-    status: str
-    explanation: str
-
-    def as_row(self) -> dict[str, Any]:
-        return {"student": self.student, "assignment": self.assignment, "question": self.question,
-                "score": _number(self.score), "possible": _number(self.possible), "status": self.status,
-                "explanation": self.explanation}
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+# --- submissions ----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -144,6 +192,9 @@ class Submission:
     path: Path
     student: str
     assignment: str | None
+    notebook: str = ""  # the path inside the submissions folder
+    submitted: str = ""  # UTC, ISO 8601
+    notes: tuple[str, ...] = ()
 
 
 def _assignment_of(path: Path) -> str | None:
@@ -157,45 +208,100 @@ def _assignment_of(path: Path) -> str | None:
         return None
 
 
-def find_submissions(folder: Path, assignment: str | None = None) -> list[Submission]:
-    """Submissions as ``FOLDER/<student>/<assignment>.ipynb`` or ``FOLDER/<student>.<anything>``.
+def read_manifest(path: Path) -> dict[tuple[str, str], str]:
+    """``student,assignment,submitted`` (ISO 8601; a time without zone is UTC) -> submission times."""
+    import csv
 
-    In the flat layout the assignment comes from ``--assignment`` or the notebook's metadata.
-    """
+    times = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            when = datetime.fromisoformat(record["submitted"].strip().replace("Z", "+00:00"))
+            stamp = when.timestamp() if when.tzinfo else when.replace(tzinfo=timezone.utc).timestamp()
+            times[(identity(record["student"]), record["assignment"].strip())] = utc(stamp)
+    return times
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, hidden ones left out, never following a link to a folder."""
+    import os
+
     found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
+    for directory, subdirectories, names in os.walk(folder, followlinks=False):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+        found += [Path(directory) / name for name in sorted(names) if not name.startswith(".")]
+    return sorted(found)
+
+
+def find_submissions(folder: Path, assignment: str | None = None, several: str = "latest",
+                     manifest: dict[tuple[str, str], str] | None = None) -> list[Submission]:
+    """Submissions as ``FOLDER/<student>/.../<assignment>.ipynb`` or ``FOLDER/<student>.ipynb``.
+
+    The student is the first folder's name, or in the flat layout the whole file name without ``.ipynb``
+    (``jane.doe.ipynb`` is jane.doe), NFC-normalised. In the flat layout the assignment comes from
+    ``assignment`` or the notebook's metadata. Links are never followed. When a student has several notebooks
+    for one assignment, ``several='latest'`` grades the most recent (manifest time, else file time) and names
+    the others; ``several='all'`` grades each and flags it.
+    """
+    found: dict[tuple[str, str | None], list[Submission]] = defaultdict(list)
+    for path in _files(folder):
         relative = path.relative_to(folder)
-        if len(relative.parts) >= 2 and path.stem in ASSIGNMENTS:
-            found.append(Submission(path, relative.parts[0], path.stem))
-        elif len(relative.parts) == 1:
-            found.append(Submission(path, path.name.split(".")[0], assignment or _assignment_of(path)))
-    return found
+        if len(relative.parts) >= 2:
+            if path.suffix != ".ipynb":
+                continue
+            student = identity(relative.parts[0])
+            name = path.stem if path.stem in ASSIGNMENTS else _assignment_of(path) if not path.is_symlink() else None
+        else:
+            student = identity(path.name[: -len(".ipynb")] if path.name.endswith(".ipynb") else path.name)
+            name = assignment or (_assignment_of(path) if not path.is_symlink() else None)
+        when = (manifest or {}).get((student, name or ""), "")
+        if not when:
+            try:
+                when = utc(path.lstat().st_mtime)
+            except OSError:
+                when = ""
+        found[(student, name)].append(Submission(path, student, name, relative.as_posix(), when))
+    chosen = []
+    for (student, _), group in sorted(found.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        group.sort(key=lambda s: (s.submitted, s.notebook))
+        notes: tuple[str, ...] = ()
+        why = check_identifier(student)
+        if why:
+            notes = (f"the folder name {quote(student)} is not a usable identifier ({why})",)
+        if len(group) == 1:
+            chosen.append(replace(group[0], notes=notes))
+        elif several == "all":
+            chosen += [replace(s, notes=(*notes, f"one of {len(group)} notebooks for this assignment, each graded"))
+                       for s in group]
+        else:
+            latest, older = group[-1], [s.notebook for s in group[:-1]]
+            chosen.append(replace(latest, notes=(*notes, f"{len(group)} notebooks: graded the latest; not graded: "
+                                                 + ", ".join(quote(n, 60) for n in older))))
+    return chosen
 
 
-def _answer_variables(assignment: str) -> tuple[list[str], list[tuple[str, str]]]:
-    exercise = load(assignment, "-")
-    values = [q.variable for q in exercise.questions if q.kind != "code"]
-    code = [(q.name, q.variable) for q in exercise.questions if q.kind == "code"]
-    return values, code
+# --- grading one submission -----------------------------------------------------------------------------------------
 
 
-def _zero_rows(submission: Submission, assignment: str, status: str, why: str) -> list[GradeRow]:
+def _rows(submission: Submission, assignment: str, status: str, why: str) -> list[GradeRow]:
     exercise = load(assignment, submission.student)
-    rows = [GradeRow(submission.student, assignment, q.name, 0, q.points, status, why) for q in exercise.questions]
-    return [*rows, GradeRow(submission.student, assignment, "total", 0, exercise.possible, status, why)]
+    common = {"submitted": submission.submitted, "notebook": submission.notebook}
+    rows = [GradeRow(submission.student, assignment, q.name, 0, q.points, status, clean(why, 300), **common)
+            for q in exercise.questions]
+    notes = "; ".join([why, *submission.notes])
+    return [*rows, GradeRow(submission.student, assignment, "total", 0, exercise.possible, status,
+                            clean(notes, 600), **common)]
 
 
 def _read_notebook(path: Path) -> tuple[dict[str, Any] | None, str]:
+    if path.is_symlink():
+        return None, "not a notebook: a link, not a file (links are never followed)"
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
             return None, f"the file is {size} bytes, more than a notebook of this exercise can be"
-        raw = path.read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        return None, f"not a notebook: {type(error).__name__}: {str(error)[:120]}"
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        return None, f"not a notebook: {type(error).__name__}: {clean(error, 120)}"
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return None, "not a notebook: the JSON has no list of cells"
     import nbformat
@@ -205,104 +311,176 @@ def _read_notebook(path: Path) -> tuple[dict[str, Any] | None, str]:
             warnings.simplefilter("ignore")
             nbformat.validate(nbformat.from_dict(data))
     except Exception as error:
-        return None, f"not a valid notebook: {str(error).splitlines()[0][:160]}"
+        return None, f"not a valid notebook: {clean(str(error).splitlines()[0], 160)}"
     return data, ""
 
 
-def _claimed_student(notebook: dict[str, Any]) -> str | None:
+def code_cells(notebook: dict[str, Any]) -> list[str]:
+    cells = []
     for cell in notebook["cells"]:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            match = re.search(r'^STUDENT_ID\s*=\s*(["\'])(.*?)\1', source, re.MULTILINE)
-            return match.group(2) if match else None
-    return None
+            cells.append("".join(source) if isinstance(source, list) else str(source))
+    return cells
 
 
-def grade_one(submission: Submission, tests: dict[str, Path], hide: list[str], limits: Limits) -> list[GradeRow]:
+@dataclass
+class Graded:
+    """What a worker sends back for one submission: its rows and the digests of its answers."""
+
+    rows: list[GradeRow]
+    assignment: str = ""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+
+def grade_one(submission: Submission, tests: dict[str, Path], sandbox: Sandbox, limits: Limits) -> Graded:
     """Grade one submission: rows for each question and a total; never raises for a bad submission."""
     assignment = submission.assignment
     if assignment is None or assignment not in tests:
         why = ("cannot tell which assignment this is: name it <student>/<assignment>.ipynb or pass --assignment"
                if assignment is None else f"assignment {assignment!r} has no built tests")
-        return [GradeRow(submission.student, assignment or "?", "total", 0, 0, "not graded", why)]
+        return Graded([GradeRow(submission.student, assignment or "?", "total", 0, 0, "not graded", why,
+                                submitted=submission.submitted, notebook=submission.notebook)])
     notebook, why = _read_notebook(submission.path)
     if notebook is None:
-        return _zero_rows(submission, assignment, "not a notebook", why)
-    values, code = _answer_variables(assignment)
-    run = run_submission(notebook, assignment, submission.student, values, code, hide, limits)
-    return _score(submission, assignment, notebook, run, tests[assignment], limits)
+        return Graded(_rows(submission, assignment, "not a notebook", why), assignment)
+    exercise = load(assignment, submission.student)
+    variables = [q.variable for q in exercise.questions if q.kind != "code"]
+    functions = [(q.name, q.variable, q.forbid) for q in exercise.questions if q.kind == "code"]
+    run = sandbox.run(code_cells(notebook), assignment, submission.student, variables, functions, limits)
+    rows = _score(submission, assignment, run, tests[assignment], limits)
+    return Graded(rows, assignment, dict(run.static.get("fingerprints") or {}))
 
 
-def _score(submission: Submission, assignment: str, notebook: dict[str, Any], run: RunResult, tests_dir: Path,
-           limits: Limits) -> list[GradeRow]:
+_ABSENT = object()
+
+
+def _typed(question_variable: str, static: dict[str, Any], run: RunResult) -> Any:
+    """The answer to grade: the value typed in the source, if the notebook really reached it unchanged."""
+    found = static.get(question_variable)
+    if not isinstance(found, dict):
+        return _ABSENT
+    cell = found.get("cell")
+    if found.get("blank"):
+        return Unreadable(f"no answer: replace the ... of {question_variable} (cell {cell}) with your answer")
+    if "computed" in found:
+        return Unreadable(f"computed, not typed: cell {cell} sets {question_variable} = "
+                          f"{clean(found['computed'], 60)}; the grader takes only answers typed as values "
+                          f"({question_variable} = <the value itself>)")
+    reported = run.answers.get(question_variable)
+    if not isinstance(reported, dict):
+        if run.cells_run < (cell or 0):
+            return Unreadable(f"no answer: the notebook stopped before cell {cell}, which sets it")
+        return Unreadable(f"no answer: cell {cell} raised before setting it")
+    if "error" in reported:
+        return Unreadable(clean(reported["error"], 200))
+    if reported.get("value") != found.get("typed"):
+        return Unreadable(f"the notebook's code changed {question_variable} after cell {cell} typed it")
+    return found["typed"]
+
+
+def _score(submission: Submission, assignment: str, run: RunResult, tests_dir: Path, limits: Limits
+           ) -> list[GradeRow]:
     from otter.test_files import OKTestFile
 
     exercise = load(assignment, submission.student)
+    static = run.static.get("answers") or {}
+    forbidden = run.static.get("forbidden") or {}
+    unwritten = run.static.get("unwritten") or []
     env: dict[str, Any] = {"ex": exercise}
-    for name, reported in run.answers.items():
-        if isinstance(reported, dict) and "value" in reported:
-            env[name] = reported["value"]
-        elif isinstance(reported, dict):
-            env[name] = Unreadable(str(reported.get("error", "unreadable")))
-    for name, results in run.probes.items():
-        env[name] = {"probes": results} if isinstance(results, list) else Unreadable("no results")
-    notes = []
-    claimed = _claimed_student(notebook)
-    if claimed is not None and claimed != submission.student:
-        notes.append(f"the notebook's STUDENT_ID is {claimed!r}; graded as {submission.student!r}'s variant")
-    if run.timed_out:
-        notes.append(f"stopped at the {limits.seconds:g} s time limit after cell {run.cells_run}; "
-                     "answers given before then were graded")
-    elif run.exit_note:
-        notes.append(run.exit_note + f" after cell {run.cells_run}; answers given before then were graded")
+    for question in exercise.questions:
+        if question.kind == "code":
+            results = run.probes.get(question.variable)
+            if isinstance(results, list) and question.name not in forbidden and question.variable not in unwritten:
+                env[question.variable] = {"probes": results}
+        else:
+            answer = _typed(question.variable, static, run)
+            if answer is not _ABSENT:
+                env[question.variable] = answer
+    notes = _notes(submission, run, limits)
+    common = {"submitted": submission.submitted, "notebook": submission.notebook}
     rows = []
-    total = 0.0
     for question in exercise.questions:
         test = OKTestFile.from_file(str(tests_dir / f"{question.name}.py"))
         test.run(dict(env))
         score = float(test.score)
+        feedback = exercise.graded.get(question.name)
         answer = env.get(question.variable, Ellipsis)
-        feedback = exercise.feedback(question.name, answer)
-        if question.variable not in env:
+        shown = "" if question.kind == "code" or isinstance(answer, Unreadable) or answer is Ellipsis \
+            else quote(answer, 60)
+        if question.name in forbidden:
+            names = ", ".join(forbidden[question.name])
+            status, explanation = "wrong", (f"{question.variable} calls {names}, which {question.name} forbids "
+                                            "(the grader ran it with that call unavailable)")
+        elif question.variable in unwritten:
+            status, explanation = "no answer", f"write the body of {question.variable} (it is still ...)"
+        elif question.variable not in env:
             status, explanation = "no answer", f"{question.variable} was never set"
+            if question.kind == "code":
+                explanation = f"the function {question.variable} was never defined (or never ran)"
             if run.errors:
-                explanation += f" ({run.errors[0]})"
+                explanation += f" ({clean(run.errors[0], 160)})"
+        elif feedback is None:
+            local = exercise.feedback(question.name, answer)
+            status, explanation = local.status, local.message
+            if local.ok or score:
+                status, explanation = "review", "the hidden test did not grade this answer; check the test file"
         else:
             status, explanation = feedback.status, feedback.message
-        if (score and not feedback.ok) or (not score and feedback.ok):
-            status, explanation = "review", f"the otter test and the check disagree ({feedback})"
-        total += score
+            if bool(score) != feedback.ok:
+                status, explanation = "review", f"the otter test and the check disagree ({feedback})"
         rows.append(GradeRow(submission.student, assignment, question.name, score, test.possible, status,
-                             explanation))
-    summary = "; ".join(notes + [f"{len(run.errors)} cell(s) raised"] * bool(run.errors))
-    rows.append(GradeRow(submission.student, assignment, "total", total, exercise.possible,
-                         "graded", summary))
+                             clean(explanation, 300), shown, **common))
+    missed = Counter(r.status for r in rows if r.score < r.possible)
+    if missed:
+        notes.insert(0, "questions " + ", ".join(f"{status}: {count}" for status, count in sorted(missed.items())))
+    rows.append(GradeRow(submission.student, assignment, "total", sum(r.score for r in rows), exercise.possible,
+                         "graded", clean("; ".join(notes), 600), **common))
     return rows
 
 
-# Worker processes ------------------------------------------------------------------------------------------------
+def _notes(submission: Submission, run: RunResult, limits: Limits) -> list[str]:
+    notes = list(submission.notes)
+    claimed = (run.static.get("answers") or {}).get("STUDENT_ID")
+    if isinstance(claimed, dict) and isinstance(claimed.get("typed"), str) \
+            and identity(claimed["typed"]) not in ("", submission.student):
+        notes.append(f"the notebook's STUDENT_ID is {quote(identity(claimed['typed']), 40)}; graded as "
+                     f"{quote(submission.student, 40)}'s variant")
+    if run.timed_out:
+        notes.append(f"stopped at the {limits.seconds:g} s time limit after cell {run.cells_run}; "
+                     "answers it reached were graded")
+    elif run.exit_note:
+        notes.append(f"{run.exit_note} after cell {run.cells_run}; answers it reached were graded")
+    if run.errors:
+        notes.append(f"{len(run.errors)} cell(s) raised, the first: {clean(run.errors[0], 160)}")
+    if run.static.get("unparsable"):
+        notes.append(f"cells that are not Python: {', '.join(map(str, run.static['unparsable'][:10]))}")
+    return notes
+
+
+# --- the class ------------------------------------------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
 
 
-def _warm(tests: dict[str, Path], hide: list[str], limits: Limits) -> None:
-    """Import everything a child needs once per worker, so each fork starts warm."""
-    import IPython.core.inputtransformer2  # noqa: F401
-    import nbformat  # noqa: F401
+def _warm(tests: dict[str, Path], secrets: list[str], containers: list[str], limits: Limits, uids: Any,
+          mode: str | None) -> None:
+    """Per worker: its user id, its zygote, and otter imported once."""
     import otter.test_files  # noqa: F401
 
     for assignment in tests:
         load(assignment, "warm-up")
-    _WORKER.update(tests=tests, hide=hide, limits=limits)
+    _WORKER.update(tests=tests, limits=limits,
+                   sandbox=Sandbox(uids.get(), Mode(mode) if mode else None, secrets, containers))
 
 
-def _work(submission: Submission) -> list[GradeRow]:
+def _work(submission: Submission) -> Graded:
     try:
-        return grade_one(submission, _WORKER["tests"], _WORKER["hide"], _WORKER["limits"])
+        return grade_one(submission, _WORKER["tests"], _WORKER["sandbox"], _WORKER["limits"])
     except Exception as error:  # a grader bug must not stop the class
-        return [GradeRow(submission.student, submission.assignment or "?", "total", 0, 0, "grader error",
-                         f"{type(error).__name__}: {error}")]
+        return Graded([GradeRow(submission.student, submission.assignment or "?", "total", 0, 0, "grader error",
+                                clean(f"{type(error).__name__}: {error}", 300), submitted=submission.submitted,
+                                notebook=submission.notebook)])
 
 
 def _progress(done: int, total: int, started: float, stream: Any) -> None:
@@ -316,58 +494,149 @@ def _progress(done: int, total: int, started: float, stream: Any) -> None:
     stream.flush()
 
 
+def default_gradebook() -> Path:
+    """Where a gradebook goes when no ``--out`` is given: a course folder in the instructor's home."""
+    return Path.home() / "ip-workbook-grades" / "gradebook.csv"
+
+
+def _project_root() -> Path | None:
+    """The checkout the workbook runs from (None for an installed wheel)."""
+    return ROOT if (ROOT / "workbook").is_dir() and (ROOT / "pyproject.toml").exists() else None
+
+
+def check_output(out: Path, folder: Path, dist: Path) -> None:
+    """A gradebook is never written where a submission, the build or the repository keeps files."""
+    target = out.resolve()
+    for place, what in ((folder, "the submissions folder"), (dist, "the build output"),
+                        (_project_root(), "the project's checkout")):
+        if place is not None and target.is_relative_to(place.resolve()):
+            raise ValueError(f"the gradebook {out} would be inside {what} ({place}); write it to a course folder "
+                             f"outside, e.g. --out {default_gradebook()}")
+
+
+def _secrets(folder: Path, dist: Path, out: Path | None) -> tuple[list[str], list[str]]:
+    """What no sandbox may see: the submissions, the build, the masters, .git, the gradebook's folder."""
+    secrets = [folder, dist]
+    project = _project_root()
+    containers: list[Path] = []
+    if project is not None:
+        containers.append(project)
+        secrets += [project / "instructor", project / ".git"]
+        git = project / ".git"
+        if git.is_file():  # a worktree: .git names the real folder
+            text = git.read_text().strip()
+            if text.startswith("gitdir:"):
+                real = (project / text.split(":", 1)[1].strip()).resolve()
+                secrets += [real, real.parents[1]]
+    if out is not None:
+        secrets.append(out.parent)
+    return [str(p.resolve()) for p in secrets], [str(p.resolve()) for p in containers]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a class is graded beyond the tests: several notebooks, times, deadline, penalty, overrides, roster."""
+
+    several: str = "latest"
+    manifest: dict[tuple[str, str], str] = field(default_factory=dict)
+    deadline: datetime | None = None
+    late_percent_per_day: float = 0.0
+    overrides: tuple[Override, ...] = ()
+    roster: tuple[str, ...] = ()
+
+
 def grade(folder: Path, dist: Path, out: Path | None = None, jobs: int = 2, assignment: str | None = None,
-          limits: Limits | None = None, hide: list[str] | None = None, progress: Any = sys.stderr
-          ) -> list[GradeRow]:
-    """Grade every submission in ``folder`` against the tests built in ``dist``; write ``out`` as CSV."""
+          limits: Limits | None = None, progress: Any = sys.stderr, policy: Policy | None = None,
+          students: Iterable[str] = (), questions: Iterable[str] = (), mode: Mode | None = None) -> list[GradeRow]:
+    """Grade every submission in ``folder`` against the tests built in ``dist``; write ``out`` as CSV.
+
+    ``students`` and ``questions`` restrict a regrade; with an existing ``out``, the new rows are merged into it
+    (only those questions' rows, when given). Overrides and the late penalty are applied to every total.
+    """
+    from workbook.exercises import cgroups
+
     limits = limits or Limits()
+    policy = policy or Policy()
+    if out is not None:
+        check_output(out, folder, dist)
     tests = {name: dist / name / "autograder" / "tests" for name in ASSIGNMENTS
              if (dist / name / "autograder" / "tests").is_dir()}
     if not tests:
         raise FileNotFoundError(f"no built exercises in {dist}: run `python -m workbook.exercises build` first")
-    submissions = find_submissions(folder, assignment)
-    masters = Path(__file__).resolve().parents[2] / "exercises"
-    hidden = [str(p.resolve()) for p in (folder, dist, masters) if p.is_dir()] + list(hide or [])
-    if out is not None:
-        hidden.append(str(out.resolve().parent))
-    hidden = _hideable(hidden)
-    rows: list[GradeRow] = []
+    wanted = {identity(s) for s in students}
+    submissions = [s for s in find_submissions(folder, assignment, policy.several, policy.manifest)
+                   if not wanted or s.student in wanted]
+    secrets, containers = _secrets(folder, dist, out)
+    cgroups.remove_stale()
+    graded: list[Graded] = []
     started = time.monotonic()
     # Workers come from a fresh single-threaded server: forking the caller itself can deadlock when it
-    # runs threads (pytest-xdist, Jupyter); each worker then forks its sandboxes safely.
+    # runs threads (pytest-xdist, Jupyter); each worker then starts its own zygote.
     context = multiprocessing.get_context("forkserver")
-    with context.Pool(max(1, jobs), initializer=_warm, initargs=(tests, hidden, limits), maxtasksperchild=50) as pool:
-        for done, result in enumerate(pool.imap_unordered(_work, submissions), start=1):
-            rows += result
-            if progress is not None:
-                _progress(done, len(submissions), started, progress)
-    order = {name: i for i, name in enumerate(["q" + str(n) for n in range(1, 20)] + ["total"])}
-    rows.sort(key=lambda r: (r.student, r.assignment, order.get(r.question, 99), r.question))
+    workers = max(1, min(jobs, len(submissions) or 1))
+    with user_ids(workers) as first_uid:
+        uids = context.Queue()
+        for slot in range(workers):
+            uids.put(first_uid + slot)
+        with context.Pool(workers, initializer=_warm,
+                          initargs=(tests, secrets, containers, limits, uids, mode.value if mode else None)) as pool:
+            for done, result in enumerate(pool.imap_unordered(_work, submissions), start=1):
+                graded.append(result)
+                if progress is not None:
+                    _progress(done, len(submissions), started, progress)
+    rows = [row for result in graded for row in result.rows]
+    rows = _flag_similar(graded, dist, rows)
+    if not wanted:  # a regrade of some students says nothing about the others
+        rows += _missing(policy.roster, rows, tests)
+    if out is not None and out.exists() and (wanted or questions):
+        rows = merge(read_csv(out), rows, questions)
+    rows = finalize(rows, policy.overrides, policy.deadline, policy.late_percent_per_day)
     if out is not None:
         write_csv(rows, out)
-    return rows
+    return order(rows)
 
 
-def _hideable(paths: list[str]) -> list[str]:
-    """The folders that may be covered in the child: none that holds Python, the engine, or the temp folder."""
-    needed = [Path(p).resolve() for p in sys.path if p] + [Path(__file__).resolve().parents[1], Path(sys.prefix)]
-    needed.append(Path(tempfile.gettempdir()).resolve())
-    keep = []
-    for path in dict.fromkeys(paths):
-        resolved = Path(path).resolve()
-        if resolved == Path("/") or any(resolved == n or resolved in n.parents for n in needed):
+def _missing(roster: Iterable[str], rows: list[GradeRow], tests: dict[str, Path]) -> list[GradeRow]:
+    """With a roster: a zero total for each student without a submission, and a note for each not on it."""
+    roster = [identity(s) for s in roster]
+    if not roster:
+        return []
+    seen = {(r.student, r.assignment) for r in rows}
+    assignments = sorted({r.assignment for r in rows if r.assignment in tests} or tests)
+    extra = [GradeRow(student, assignment, "total", 0, load(assignment, student).possible, "no submission",
+                      "on the roster, but no notebook for this assignment was found")
+             for student in roster for assignment in assignments if (student, assignment) not in seen]
+    strangers = {r.student for r in rows} - set(roster)
+    if strangers:
+        rows[:] = [replace(r, explanation=clean("; ".join(filter(None, [r.explanation, "not on the roster"])), 600))
+                   if r.question == "total" and r.student in strangers else r for r in rows]
+    return extra
+
+
+def _flag_similar(graded: list[Graded], dist: Path, rows: list[GradeRow]) -> list[GradeRow]:
+    """Label the submissions whose answer cells are identical after normalisation (blank answers left out)."""
+    from workbook.exercises.literals import fingerprint, parse_cells
+
+    blank: dict[str, dict[str, str]] = {}
+    groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for result in graded:
+        if not result.fingerprints or not result.rows:
             continue
-        keep.append(str(resolved))
-    return keep
-
-
-def write_csv(rows: list[GradeRow], out: Path) -> None:
-    """Write the gradebook atomically: a re-run with the same submissions writes the same bytes."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row.as_row())
-    temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(buffer.getvalue())
-    temporary.replace(out)
+        assignment = result.assignment
+        if assignment not in blank:
+            student = dist / assignment / "student" / f"{assignment}.ipynb"
+            cells = code_cells(json.loads(student.read_text())) if student.exists() else []
+            exercise = load(assignment, "-")
+            blank[assignment] = fingerprint(parse_cells(cells), [q.variable for q in exercise.questions], [])
+        answered = {k: v for k, v in result.fingerprints.items() if blank[assignment].get(k) != v}
+        if len(answered) >= 2:
+            total = result.rows[-1]
+            groups[(assignment, tuple(sorted(answered.items())))].append((total.student, total.notebook))
+    labels: dict[tuple[str, str, str], str] = {}
+    number = 0
+    for (assignment, _), members in sorted(groups.items(), key=lambda item: sorted(item[1])):
+        if len({student for student, _ in members}) > 1:
+            number += 1
+            for student, notebook in members:
+                labels[(student, assignment, notebook)] = f"S{number} ({len(members)} submissions)"
+    return [replace(r, similar=labels[r.key]) if r.question == "total" and r.key in labels else r for r in rows]
