@@ -38,8 +38,8 @@ def prose(path: Path) -> str:
 
 
 def our_texts() -> list[Path]:
-    patterns = ["chapters/*.ipynb", "exercises/*.ipynb", "exercises/*.md", "*.md", "workbook/**/*.py",
-                "workbook/scenarios/*"]
+    patterns = ["chapters/*.ipynb", "exercises/*.ipynb", "exercises/*.md", "instructor/*.ipynb", "*.md",
+                "workbook/**/*.py", "workbook/scenarios/*"]
     return sorted({p for pattern in patterns for p in ROOT.glob(pattern) if p.is_file()})
 
 

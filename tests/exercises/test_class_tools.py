@@ -9,15 +9,14 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from workbook.exercises.gradebook import GradeRow, Override, finalize, merge, read_csv, write_csv
-from workbook.exercises.grading import Policy, build, find_submissions, grade, read_manifest, set_student
+from workbook.exercises.grading import build, find_submissions, grade, read_manifest, set_student
 from workbook.exercises.roster import RosterError, read_roster
-from workbook.exercises.sandbox import Limits
 
 from .conftest import MASTERS, solution, student_copy
 
@@ -85,7 +84,7 @@ def test_overrides_and_late_penalties_are_recomputed_never_applied_twice() -> No
     rows = [GradeRow("ann", C, "q1", 1, 1, "right", submitted="2026-11-21T12:00:00Z"),
             GradeRow("ann", C, "q2", 0, 2, "wrong", "hint", submitted="2026-11-21T12:00:00Z"),
             GradeRow("ann", C, "total", 1, 3, "graded", submitted="2026-11-21T12:00:00Z")]
-    deadline = datetime(2026, 11, 20, 23, 59, tzinfo=timezone.utc)
+    deadline = datetime(2026, 11, 20, 23, 59, tzinfo=UTC)
     overrides = [Override("ann", C, "q2", 2, "accepted a second reading")]
     once = finalize(rows, overrides, deadline, 10)
     twice = finalize(once, overrides, deadline, 10)
@@ -127,7 +126,7 @@ def course(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     (folder / "ann" / f"{C}.ipynb").write_text(solution(C, "ann"))
     (folder / "ben" / f"{C}.ipynb").write_text(set_student(solution(C, "ann"), "ben"))  # ann's answers, copied
     (folder / "cat" / f"{C}.ipynb").write_text(set_student(student_copy(dist, C, "alice"), "cat"))
-    late = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc).timestamp()
+    late = datetime(2026, 11, 21, 9, 0, tzinfo=UTC).timestamp()
     os.utime(folder / "cat" / f"{C}.ipynb", (late, late))
     grades = base / "grades"
     grades.mkdir()
@@ -161,7 +160,7 @@ def test_regrading_one_student_merges_and_keeps_the_override(course) -> None:
     folder, out, command = course
     before = {(r.student, r.question): r for r in read_csv(out)}
     (folder / "cat" / f"{C}.ipynb").write_text(solution(C, "cat"))
-    late = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc).timestamp()
+    late = datetime(2026, 11, 21, 9, 0, tzinfo=UTC).timestamp()
     os.utime(folder / "cat" / f"{C}.ipynb", (late, late))
     done = subprocess.run([*command, "--student", "cat"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

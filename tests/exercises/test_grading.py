@@ -134,14 +134,21 @@ def test_student_versions_hold_no_solution_hidden_test_or_key(dist: Path) -> Non
                 assert marker not in text, (path, marker)
             if path.suffix == ".py":  # otter's public test files: only the public cases
                 assert "'hidden': False" in text and "'hidden': True" not in text
-        hidden = list((dist / assignment / "autograder" / "tests").glob("*.py"))
-        assert any("'hidden': True" in p.read_text() for p in hidden)
-        assert all(any(key in p.read_text() for p in hidden) for key in keys)  # the keys live in hidden tests
+        hidden = [case["code"] for p in (dist / assignment / "autograder" / "tests").glob("*.py")
+                  for suite in _test_of(p)["suites"] for case in suite["cases"] if case["hidden"]]
+        assert hidden and all(any(key in code for code in hidden) for key in keys)  # the keys live in hidden tests
         assert stat.S_IMODE((dist / assignment / "autograder").stat().st_mode) == 0o700
         assert list((dist / assignment / "autograder").glob("*.zip")), "otter's Gradescope zip is kept"
         notebook = json.loads((dist / assignment / "student" / f"{assignment}.ipynb").read_text())
         sources = "".join("".join(c["source"]) for c in notebook["cells"])
         assert "= ...\n" in sources or "= ..." in sources
+
+
+def _test_of(path: Path) -> dict:
+    """An otter test file's ``test`` dictionary."""
+    namespace: dict = {}
+    exec(path.read_text(), namespace)
+    return namespace["test"]
 
 
 def test_grading_is_idempotent_and_changes_no_submission(graded, dist: Path) -> None:

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or strongest_mode() is not Mod
 A = "01_route_lookup"
 ESCAPEE = "wb-escapee"
 #: Good students, with identifiers no other text contains (so a leak of one into another's row is visible).
-GOOD = ["stu-qx7k", "stu-mv3p", "stu-zr8w", "Zoe\u0308"]
+GOOD = ["stu-qx7k", "stu-mv3p", "stu-zr8w", "Zoe\u0308-kt5"]
 #: Graded in an earlier run, whose gradebook the hostile run overwrites.
 EARLIER = ["stu-earlier-kq2"]
 
@@ -227,13 +227,13 @@ def hostile(dist: Path, tmp_path_factory: pytest.TempPathFactory):
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
 
     for student in GOOD:
-        put(student, solution(A, "Zoë" if student == "Zoe\u0308" else student))
+        put(student, solution(A, "Zoë-kt5" if student == "Zoe\u0308-kt5" else student))
     put("wrong-1", solution(A, "wrong-1", ("q5_longest_next_hop",
                                           repr(load(A, "wrong-1").variant.next_hop(
                                               load(A, "wrong-1").variant.supernet_destination, "classic")))))
     put("raises", with_cell(solution(A, "raises"), "raise RuntimeError('boom')\nx = bytearray(10**11)"))
     put("loops", with_cell(solution(A, "loops"), "while True:\n    pass", after="q2_next_hop ="))
-    secrets = [*GOOD, "Zoë", *EARLIER, "q7_why, right=", ">>> ex.grade("]  # classmates, the hidden tests' code
+    secrets = [*GOOD, "Zoë-kt5", *EARLIER, "q7_why, right=", ">>> ex.grade("]  # classmates, the hidden tests' code
     markers = [*secrets, *keys_of(MASTERS / f"{A}.ipynb"), "BEGIN QUESTION"]
     digests = [(m.encode()[:4], len(m.encode()), hashlib.sha256(m.encode()).hexdigest()) for m in secrets]
     special = {"GRADEBOOK_ATTACK": _gradebook_attack(out), "CHEAT_ATTACK": _cheat_attack(dist),
@@ -262,9 +262,9 @@ def totals(rows) -> dict[str, dict[str, str]]:
 
 def test_every_good_student_gets_full_marks(hostile) -> None:
     table = totals(hostile["rows"])
-    for student in [*GOOD[:3], "Zoë", "s01"]:
+    for student in [*GOOD[:3], "Zoë-kt5", "s01"]:
         assert float(table[student]["score"]) == 9, table[student]
-    assert "STUDENT_ID" not in table["Zoë"]["explanation"]  # an NFD folder is the same student, same variant
+    assert "STUDENT_ID" not in table["Zoë-kt5"]["explanation"]  # an NFD folder is the same student, same variant
 
 
 def test_every_attack_scores_zero_with_a_reason(hostile) -> None:

@@ -49,9 +49,9 @@ __all__ = [
     "Question",
     "Unreadable",
     "canonical",
+    "clean",
     "identity",
     "plain",
-    "clean",
     "quote",
     "seed_for",
 ]
@@ -365,19 +365,21 @@ class Exercise:
             value = canonical(question.kind, answer)
         except AnswerError as error:
             return Feedback(question.name, False, "not readable", str(error))
-        hint = (lambda: question.hint(self.variant, value) if question.hint else "")
         if question.key:
             if right is None:
                 return Feedback(question.name, False, "recorded",
-                                f"{value!r} noted; only the grader holds this question's key. Hint: {hint()}")
-            right_choice = self._choice_of(question, right)
-            return Feedback(question.name, True, "right") if value == right_choice else \
-                Feedback(question.name, False, "wrong", hint())
-        expected = question.expected(self.variant) if question.expected else None
-        right_answer = question.accept(self.variant, value) if question.accept else value == expected
+                                f"{value!r} noted; only the grader holds this question's key. "
+                                f"Hint: {self._hint(question, value)}")
+            right_answer = value == self._choice_of(question, right)
+        else:
+            expected = question.expected(self.variant) if question.expected else None
+            right_answer = question.accept(self.variant, value) if question.accept else value == expected
         if right_answer:
             return Feedback(question.name, True, "right")
-        return Feedback(question.name, False, "wrong", hint())
+        return Feedback(question.name, False, "wrong", self._hint(question, value))
+
+    def _hint(self, question: Question, value: Any) -> str:
+        return question.hint(self.variant, value) if question.hint else ""
 
     def _choice_of(self, question: Question, right: str) -> str:
         choices = list(getattr(self.variant, "choices", ()))

@@ -22,7 +22,7 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -200,4 +200,4 @@ def _graded_before(row: GradeRow) -> float:
 
 def utc(timestamp: float) -> str:
     """A file time as the gradebook writes it: ISO 8601, UTC, seconds."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -28,7 +28,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +216,7 @@ def read_manifest(path: Path) -> dict[tuple[str, str], str]:
     with path.open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             when = datetime.fromisoformat(record["submitted"].strip().replace("Z", "+00:00"))
-            stamp = when.timestamp() if when.tzinfo else when.replace(tzinfo=timezone.utc).timestamp()
+            stamp = when.timestamp() if when.tzinfo else when.replace(tzinfo=UTC).timestamp()
             times[(identity(record["student"]), record["assignment"].strip())] = utc(stamp)
     return times
 

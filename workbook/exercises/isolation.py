@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Mode", "PrivateRoot", "become_subreaper", "drop_capabilities", "enter_namespaces", "loopback_up", "no_new_privileges",
-           "outer_pid", "set_parent_death_signal", "strongest_mode"]
+__all__ = ["Mode", "PrivateRoot", "become_subreaper", "drop_capabilities", "enter_namespaces", "loopback_up",
+           "no_new_privileges", "outer_pid", "set_parent_death_signal", "strongest_mode"]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -75,9 +75,12 @@ def _call(result: int, what: str) -> None:
         raise OSError(number, f"{what}: {os.strerror(number)}")
 
 
+def _bytes(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode = (lambda text: None if text is None else text.encode())
-    _call(_libc().mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+    _call(_libc().mount(_bytes(source), _bytes(target), _bytes(fstype), ctypes.c_ulong(flags), _bytes(data)),
           f"mount {target}")
 
 

@@ -176,7 +176,8 @@ def typed_answers(cells: Sequence[str] | Sequence[ast.Module | None], variables:
     return found
 
 
-def fingerprint(trees: Sequence[ast.Module | None], variables: Iterable[str], functions: Iterable[str]) -> dict[str, str]:
+def fingerprint(trees: Sequence[ast.Module | None], variables: Iterable[str],
+                functions: Iterable[str]) -> dict[str, str]:
     """A digest per answer: the statements that assign each variable or define each function, without layout,
     comments or docstrings. Two notebooks with the same digest typed the same thing."""
     wanted = set(variables) | set(functions)
