@@ -34,7 +34,7 @@ def test_chapters_send_learners_to_the_student_versions() -> None:
     for chapter in sorted((ROOT / "chapters").glob("0*.ipynb")):
         text = "".join("".join(c["source"]) for c in json.loads(chapter.read_text(encoding="utf-8"))["cells"])
         assert "instructor/" not in text, chapter.name
-        for target in re.findall(r"\]\((\.\./exercises/[\w-]+\.ipynb)\)", text):
+        for target in re.findall(r'<a href="(\.\./exercises/[\w-]+\.ipynb)">', text):
             linked[chapter.name] = (ROOT / "chapters" / target).resolve()
     assert sorted(linked) == sorted(p.name for p in (ROOT / "chapters").glob("0*.ipynb"))
     for chapter, target in linked.items():
