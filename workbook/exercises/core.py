@@ -143,19 +143,20 @@ def _address(value: Any) -> str:
         value = value.strip()
     try:
         return format_address(parse_address(value, what="answer", example="172.16.112.1"))
-    except WorkbookError as error:
-        raise AnswerError(str(error)) from None
+    except WorkbookError as error:  # the engine quotes the value whole: keep a short slice of it
+        raise AnswerError(clean(error, 200)) from None
 
 
 def _mac(value: Any) -> str:
     if not isinstance(value, str):
-        raise AnswerError(f"a MAC address is text such as '01-00-5E-01-02-03', not {value!r}")
+        raise AnswerError(f"a MAC address is text such as '01-00-5E-01-02-03', not {quote(value)}")
     try:
         mac = netaddr.EUI(value.strip())
     except (netaddr.AddrFormatError, TypeError, ValueError):
-        raise AnswerError(f"{value!r} is not a MAC address; e.g. '01-00-5E-01-02-03' or '01:00:5e:01:02:03'") from None
+        raise AnswerError(f"{quote(value)} is not a MAC address; e.g. '01-00-5E-01-02-03' or "
+                          "'01:00:5e:01:02:03'") from None
     if mac.version != 48:
-        raise AnswerError(f"{value!r} is not a 48-bit Ethernet address; e.g. '01-00-5E-01-02-03'")
+        raise AnswerError(f"{quote(value)} is not a 48-bit Ethernet address; e.g. '01-00-5E-01-02-03'")
     return str(mac)
 
 
@@ -166,15 +167,15 @@ def _one_network(value: Any) -> str:
         value = value.strip()
     try:
         return str(_network(value, what="answer"))
-    except WorkbookError as error:
-        raise AnswerError(str(error)) from None
+    except WorkbookError as error:  # the engine quotes the value whole: keep a short slice of it
+        raise AnswerError(clean(error, 200)) from None
 
 
 def _networks(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part for part in value.replace(",", " ").split() if part]
     if not isinstance(value, list):
-        raise AnswerError(f"give a list of networks such as ['10.0.0.0/23', '10.0.4.0/24'], not {value!r}")
+        raise AnswerError(f"give a list of networks such as ['10.0.0.0/23', '10.0.4.0/24'], not {quote(value)}")
     return tuple(sorted({_one_network(item) for item in value}, key=lambda n: (netaddr.IPNetwork(n).first, n)))
 
 
@@ -182,20 +183,20 @@ def _addresses(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part for part in value.replace(",", " ").split() if part]
     if not isinstance(value, list):
-        raise AnswerError(f"give a list of addresses such as ['224.1.1.1', '225.1.1.1'], not {value!r}")
+        raise AnswerError(f"give a list of addresses such as ['224.1.1.1', '225.1.1.1'], not {quote(value)}")
     return tuple(sorted({_address(item) for item in value}, key=lambda a: int(netaddr.IPAddress(a))))
 
 
 def _choice(value: Any) -> str:
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().isalpha():
         return value.strip().upper()
-    raise AnswerError(f"answer with one letter such as 'B', not {value!r}")
+    raise AnswerError(f"answer with one letter such as 'B', not {quote(value)}")
 
 
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise AnswerError(f"answer True or False, not {value!r}")
+    raise AnswerError(f"answer True or False, not {quote(value)}")
 
 
 def _int(value: Any) -> int:
@@ -203,20 +204,20 @@ def _int(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    raise AnswerError(f"answer with a whole number, not {value!r}")
+    raise AnswerError(f"answer with a whole number, not {quote(value)}")
 
 
 def _name(value: Any) -> str:
     if isinstance(value, str) and value.strip():
         return value.strip()
-    raise AnswerError(f"answer with a name such as 'eth0', not {value!r}")
+    raise AnswerError(f"answer with a name such as 'eth0', not {quote(value)}")
 
 
 def _words(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part for part in value.replace(",", " ").split() if part]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise AnswerError(f"give a list of words such as ['report', 'leave'], not {value!r}")
+        raise AnswerError(f"give a list of words such as ['report', 'leave'], not {quote(value)}")
     return tuple(item.strip().lower() for item in value)
 
 
@@ -417,12 +418,13 @@ class Exercise:
     def check(self, name: str, answer: Any) -> Feedback:
         """In-notebook feedback: right or wrong, and when wrong a hint from the engine's explanation.
 
-        After MAX_CHECKS different wrong answers to one question, only the hint: guessing is not the exercise.
-        A question whose key only the grader holds gets the hint alone.
+        After MAX_CHECKS different wrong answers to one question, only the hint: guessing is not the exercise (a
+        function may be checked as often as it is rewritten). A question whose key only the grader holds gets the
+        hint alone.
         """
         question = self.question(name)
         feedback = self.feedback(name, answer)
-        if feedback.status == "wrong":
+        if feedback.status == "wrong" and question.kind != "code":
             tried = self.checked.setdefault(question.name, set())
             tried.add(repr(answer)[:200])
             if len(tried) > MAX_CHECKS:

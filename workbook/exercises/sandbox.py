@@ -161,6 +161,10 @@ class Sandbox:
         from workbook.exercises.cgroups import Cgroup
 
         self.count += 1
+        if self.zygote.process.poll() is not None:  # a zygote that died (it never should) is replaced
+            from workbook.exercises.zygote import Zygote
+
+            self.zygote = Zygote()
         job: dict[str, Any] = {"cells": cells, "assignment": assignment, "student": student, "variables": variables,
                                "functions": functions, "limits": asdict(limits), "mode": self.mode.value,
                                "uid": self.uid, "gid": self.gid, "secrets": self.secrets,
@@ -173,6 +177,25 @@ class Sandbox:
         if self.mode is Mode.LIMITS_ONLY:
             job["workdir"] = tempfile.mkdtemp(prefix="wb-grade-")
         result = RunResult()
+        status = 0
+        try:
+            status = self._run(job, result, limits, group)
+        finally:
+            oom = 0
+            if group is not None:
+                oom = group.oom_kills()
+                group.remove()
+                result.isolation = (*result.isolation, *group.notes)
+            if self.mode is Mode.ROOT:
+                self._kill_user()
+            if job["workdir"]:
+                _kill_session(result.static.get("pid"))
+                _remove(job["workdir"])
+        _exit_note(result, status, oom, limits)
+        return result
+
+    def _run(self, job: dict[str, Any], result: RunResult, limits: Limits, group: Any) -> int:
+        """Fork the sandbox from the zygote, hand it the job, collect its reports; its wait status."""
         job_read, job_write = os.pipe()
         report_read, report_write = os.pipe()
         try:
@@ -188,21 +211,7 @@ class Sandbox:
             if group is not None and not result.finished:
                 group.kill()
             status = self.zygote.reap(pid, grace=1.0 if result.finished else 0.0)
-            oom = 0
-            if group is not None:
-                oom = group.oom_kills()
-                group.remove()
-            if self.mode is Mode.ROOT:
-                self._kill_user()
-            if job["workdir"]:
-                _kill_session(result.static.get("pid"))
-                _remove(job["workdir"])
-            if group is not None and group.notes and not result.isolation:
-                result.isolation = tuple(group.notes)
-            elif group is not None:
-                result.isolation = (*result.isolation, *group.notes)
-            _exit_note(result, status, oom, limits)
-        return result
+        return status
 
     @staticmethod
     def _send(fd: int, job: dict[str, Any]) -> None:
