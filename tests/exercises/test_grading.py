@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,9 @@ def test_student_versions_hold_no_solution_hidden_test_or_key(dist: Path) -> Non
                   for suite in _test_of(p)["suites"] for case in suite["cases"] if case["hidden"]]
         assert hidden and all(any(key in code for code in hidden) for key in keys)  # the keys live in hidden tests
         assert stat.S_IMODE((dist / assignment / "autograder").stat().st_mode) == 0o700
-        assert list((dist / assignment / "autograder").glob("*.zip")), "otter's Gradescope zip is kept"
+        (gradescope,) = (dist / assignment / "autograder").glob("*.zip")  # otter's Gradescope zip is kept...
+        with zipfile.ZipFile(gradescope) as archive:  # ...and installs the workbook
+            assert "- ip-workbook" in archive.read("environment.yml").decode()
         notebook = json.loads((dist / assignment / "student" / f"{assignment}.ipynb").read_text())
         sources = "".join("".join(c["source"]) for c in notebook["cells"])
         assert "= ...\n" in sources or "= ..." in sources

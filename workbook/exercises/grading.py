@@ -77,7 +77,7 @@ def keys_of(master: Path) -> list[str]:
     keys = []
     for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] != "code" or "right=" not in source:
+        if cell["cell_type"] != "code" or "right" not in source:
             continue
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.keyword) and node.arg == "right":
