@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from workbook.exercises import ASSIGNMENTS
-from workbook.exercises.grading import build, grade, set_student, solved
+from workbook.exercises.build import build, set_student, solved
+from workbook.exercises.grading import grade
 from workbook.exercises.isolation import strongest_mode
 from workbook.exercises.sandbox import Limits
 

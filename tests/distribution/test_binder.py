@@ -24,7 +24,7 @@ from packaging.requirements import Requirement
 
 from tests.browser.browser import jupyter_lab
 from tests.distribution.venvs import ROOT, assert_clean, clean_copy, new_venv, pip_install, run, run_notebooks
-from workbook.exercises.grading import FORBIDDEN, set_student
+from workbook.exercises.build import FORBIDDEN, set_student
 
 pytestmark = pytest.mark.distribution
 BINDER = ROOT / "binder"

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("otter", reason="the exercises need otter-grader: pip install -e '.[grade]'")
 
 from workbook.exercises import ASSIGNMENTS
-from workbook.exercises.grading import build, set_student, solved
+from workbook.exercises.build import build, set_student, solved
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTERS = ROOT / "instructor"

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from workbook.exercises.build import build, set_student
 from workbook.exercises.gradebook import GradeRow, Override, finalize, merge, read_csv, write_csv
-from workbook.exercises.grading import build, find_submissions, grade, read_manifest, set_student
+from workbook.exercises.grading import grade
 from workbook.exercises.roster import RosterError, read_roster
+from workbook.exercises.submissions import find_submissions, read_manifest
 
 from .conftest import MASTERS, solution, student_copy
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from workbook.exercises import ASSIGNMENTS, load, plain
-from workbook.exercises.grading import FORBIDDEN, check_output, grade, keys_of, set_student
+from workbook.exercises.build import FORBIDDEN, keys_of, set_student
+from workbook.exercises.grading import check_output, grade
 from workbook.exercises.sandbox import Limits
 
 from .conftest import MASTERS, ROSTER, master_as_submission, solution, student_copy

@@ -13,8 +13,8 @@ import netaddr
 import pytest
 
 from workbook.exercises import ASSIGNMENTS, load
+from workbook.exercises.build import keys_of
 from workbook.exercises.core import MAX_CHECKS
-from workbook.exercises.grading import keys_of
 from workbook.exercises.literals import Blank, Computed, Typed, typed_answers
 
 from .conftest import MASTERS
@@ -121,7 +121,7 @@ def test_the_learner_side_imports_nothing_pyodide_lacks() -> None:
 import importlib.abc, sys
 BLOCKED = ("otter", "subprocess", "multiprocessing", "resource", "pwd", "workbook.exercises.grading",
            "workbook.exercises.sandbox", "workbook.exercises.zygote", "workbook.exercises.isolation",
-           "workbook.exercises.cgroups")
+           "workbook.exercises.build", "workbook.exercises.cgroups")
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED or name in BLOCKED:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbook.exercises import ASSIGNMENTS
-from workbook.exercises.grading import check_student_files, keys_of
+from workbook.exercises.build import check_student_files, keys_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "exercises"

@@ -3,7 +3,8 @@
 Everything here runs where the learner works, Pyodide included: the engine,
 netaddr and the standard library, nothing else. The class grader (otter,
 the sandbox) lives in modules this package never imports:
-:mod:`workbook.exercises.grading` and its neighbours.
+:mod:`workbook.exercises.build`, :mod:`workbook.exercises.grading` and their
+neighbours.
 
 >>> import workbook.exercises as wx
 >>> ex = wx.load("01_route_lookup", "alice")

@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
 
     roster = read_roster(args.roster.read_text(encoding="utf-8")) if getattr(args, "roster", None) else None
     if args.command == "build":
-        from workbook.exercises.grading import build
+        from workbook.exercises.build import build
 
         build(args.masters, args.out, roster, args.assignment, publish=args.publish)
         return 0
@@ -82,9 +82,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} files into {out}", file=sys.stderr)
         return 0
     from workbook.exercises.gradebook import read_overrides
-    from workbook.exercises.grading import Policy, grade, read_manifest
+    from workbook.exercises.grading import Policy, grade
     from workbook.exercises.isolation import Mode
     from workbook.exercises.sandbox import Limits
+    from workbook.exercises.submissions import read_manifest
 
     overrides_file = args.overrides or args.out.with_name("overrides.csv")
     policy = Policy(several=args.several, manifest=read_manifest(args.manifest) if args.manifest else {},

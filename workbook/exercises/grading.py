@@ -1,13 +1,6 @@
-"""Build student versions from the otter masters, and grade a class's submissions into a CSV gradebook (grader only).
+"""Grade a class's submissions into a CSV gradebook (grader only).
 
-Build: ``otter assign`` turns each master ``instructor/NN_slug.ipynb`` into a
-student notebook (solutions replaced by ``...``, public tests only) and an
-autograder folder (public and hidden tests, made readable by its owner only,
-with otter's Gradescope zip). The build then writes one copy per student of a
-checked roster with ``STUDENT_ID`` filled in, and refuses to finish if a student
-file holds a solution, a hidden test or a multiple-choice key.
-
-Grade: each submission runs in a sandbox of its own (:mod:`.sandbox`) that
+Each submission runs in a sandbox of its own (:mod:`.sandbox`) that
 reports the answers as typed and what its code did; the grading worker, which
 never runs student code, runs the otter test files (``otter.test_files``)
 against the typed answers with the variant re-created from the student's
@@ -19,264 +12,26 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import re
-import shutil
-import subprocess
 import sys
 import time
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from workbook.exercises import ASSIGNMENTS, load
 from workbook.exercises.core import Unreadable, clean, identity, quote
-from workbook.exercises.gradebook import GradeRow, Override, finalize, merge, order, read_csv, utc, write_csv
+from workbook.exercises.gradebook import GradeRow, Override, finalize, merge, order, read_csv, write_csv
 from workbook.exercises.isolation import Mode
-from workbook.exercises.roster import check_identifier
 from workbook.exercises.sandbox import Limits, RunResult, Sandbox, user_ids
+from workbook.exercises.submissions import MAX_NOTEBOOK_BYTES, Submission, find_submissions
 
-__all__ = ["GradeRow", "Policy", "Submission", "build", "check_student_files", "default_gradebook",
-           "find_submissions", "grade", "grade_one", "set_student", "solved"]
+__all__ = ["Policy", "check_output", "default_gradebook", "grade", "grade_one"]
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
-#: Text that marks solutions or hidden tests; none may appear in a student file.
-FORBIDDEN = ("# SOLUTION", "BEGIN SOLUTION", "END SOLUTION", "hidden: true", "'hidden': True", "BEGIN TEST CONFIG",
-             "# HIDDEN", "ASSIGNMENT CONFIG")
-
-
-# --- build ----------------------------------------------------------------------------------------------------------
-
-
-def _otter() -> list[str]:
-    candidate = Path(sys.executable).with_name("otter")
-    return [str(candidate)] if candidate.exists() else [sys.executable, "-m", "otter"]
-
-
-def set_student(notebook_text: str, student: str) -> str:
-    """The student notebook with ``STUDENT_ID = "<student>"`` in its first code cell (UTF-8, escaped as Python)."""
-    data = json.loads(notebook_text)
-    literal = json.dumps(identity(student), ensure_ascii=False)
-    for cell in data["cells"]:
-        if cell["cell_type"] == "code":
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = re.sub(r'^STUDENT_ID\s*=\s*(["\']).*?\1', lambda m: f"STUDENT_ID = {literal}", source,
-                                    count=1, flags=re.MULTILINE)
-            break
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-
-
-def keys_of(master: Path) -> list[str]:
-    """The multiple-choice keys a master's hidden tests hold (the ``right`` argument of ``ex.grade``)."""
-    import ast
-
-    keys = []
-    for cell in json.loads(master.read_text(encoding="utf-8"))["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] != "code" or "right" not in source:
-            continue
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.keyword) and node.arg == "right":
-                keys.append(ast.literal_eval(node.value))
-    return keys
-
-
-def check_student_files(folder: Path, secrets: Iterable[str] = ()) -> list[str]:
-    """Every place a solution, a hidden test or a key (``secrets``) leaks into a notebook or test file of
-    ``folder``; the build fails unless it is empty."""
-    markers = [*FORBIDDEN, *secrets]
-    leaks = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in (".ipynb", ".py"):
-            text = path.read_text(errors="replace")
-            leaks += [f"{path}: {marker[:40]!r}" for marker in markers if marker in text]
-    return leaks
-
-
-def build(masters: Path, out: Path, roster: list[str] | None = None, assignments: list[str] | None = None,
-          quiet: bool = False, publish: Path | None = None) -> dict[str, Path]:
-    """Run ``otter assign`` on each master; write per-student copies; return assignment -> its folder.
-
-    ``roster`` holds identifiers checked by :func:`workbook.exercises.roster.read_roster`. Rebuilding replaces
-    the output folder of each assignment, so a build is idempotent. ``publish`` (``exercises/``) receives the
-    student versions learners get.
-    """
-    built = {}
-    for student in roster or []:
-        why = check_identifier(student)
-        if why:
-            raise ValueError(f"roster identifier {student!r}: {why}")
-    out.mkdir(parents=True, exist_ok=True)
-    for master in sorted(masters.glob("[0-9][0-9]_*.ipynb")):
-        name = master.stem
-        if name not in ASSIGNMENTS or (assignments and name not in assignments):
-            continue
-        target = out / name
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        run = subprocess.run([*_otter(), "assign", "--no-pdfs", str(master), str(target)], capture_output=True,
-                             text=True, check=False)
-        if run.returncode:
-            raise RuntimeError(f"otter assign {master} failed:\n{run.stdout}\n{run.stderr}")
-        student_dir = target / "student"
-        notebook = student_dir / f"{name}.ipynb"
-        data = json.loads(notebook.read_text())
-        data["metadata"]["workbook_exercise"] = {"assignment": name}
-        generic = set_student(json.dumps(data), "")
-        notebook.write_text(generic)
-        for student in roster or []:
-            copy = target / "students" / student / f"{name}.ipynb"
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_text(set_student(generic, student))
-        leaks = check_student_files(student_dir, keys_of(master)) + \
-            check_student_files(target / "students", keys_of(master))
-        if leaks:
-            raise RuntimeError("solutions, hidden tests or keys in student files:\n" + "\n".join(leaks))
-        (target / "autograder").chmod(0o700)
-        built[name] = target
-        if publish is not None:
-            publish.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(notebook, publish / notebook.name)
-        if not quiet:
-            print(f"built {name}: {notebook}" + (f" and {len(roster)} student copies" if roster else ""))
-    return built
-
-
-def solved(master: Path, student: str) -> str:
-    """The master's solution as ``student`` would hand it in: every answer typed as its value, every function the
-    master's own code, no tests. Runs the master's code (the instructor's), to try a grading set-up out.
-    """
-    import contextlib
-    import io
-
-    from workbook.exercises.core import plain
-
-    answers = {q.variable for q in load(master.stem, student).questions if q.kind != "code"}
-    data = json.loads(set_student(master.read_text(encoding="utf-8"), student))
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    cells, in_tests = [], False
-    for cell in data["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "raw":
-            in_tests = "BEGIN TESTS" in source or (in_tests and "END TESTS" not in source)
-            continue
-        if in_tests or cell["cell_type"] != "code":
-            if not in_tests:
-                cells.append(cell)
-            continue
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(source, master.name, "exec"), namespace)
-        lines = []
-        for line in source.splitlines():
-            match = re.match(r"^(\w+) = .*# SOLUTION$", line)
-            if match and match[1] in answers:
-                lines.append(f"{match[1]} = {plain(namespace[match[1]])!r}")
-            elif not re.match(r"^\s*# (BEGIN|END) SOLUTION$", line):
-                lines.append(re.sub(r"\s*# SOLUTION$", "", line))
-        cells.append({**cell, "source": "\n".join(lines), "outputs": [], "execution_count": None})
-    data["cells"] = cells
-    data["metadata"]["workbook_exercise"] = {"assignment": master.stem}
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-
-
-# --- submissions ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Submission:
-    path: Path
-    student: str
-    assignment: str | None
-    notebook: str = ""  # the path inside the submissions folder
-    submitted: str = ""  # UTC, ISO 8601
-    notes: tuple[str, ...] = ()
-
-
-def _assignment_of(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return None
-        data = json.loads(path.read_text())
-        name = data["metadata"]["workbook_exercise"]["assignment"]
-        return name if name in ASSIGNMENTS else None
-    except Exception:
-        return None
-
-
-def read_manifest(path: Path) -> dict[tuple[str, str], str]:
-    """``student,assignment,submitted`` (ISO 8601; a time without zone is UTC) -> submission times."""
-    import csv
-
-    times = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for record in csv.DictReader(handle):
-            when = datetime.fromisoformat(record["submitted"].strip().replace("Z", "+00:00"))
-            stamp = when.timestamp() if when.tzinfo else when.replace(tzinfo=UTC).timestamp()
-            times[(identity(record["student"]), record["assignment"].strip())] = utc(stamp)
-    return times
-
-
-def _files(folder: Path) -> list[Path]:
-    """Every file under ``folder``, hidden ones left out, never following a link to a folder."""
-    import os
-
-    found = []
-    for directory, subdirectories, names in os.walk(folder, followlinks=False):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        found += [Path(directory) / name for name in sorted(names) if not name.startswith(".")]
-    return sorted(found)
-
-
-def find_submissions(folder: Path, assignment: str | None = None, several: str = "latest",
-                     manifest: dict[tuple[str, str], str] | None = None) -> list[Submission]:
-    """Submissions as ``FOLDER/<student>/.../<assignment>.ipynb`` or ``FOLDER/<student>.ipynb``.
-
-    The student is the first folder's name, or in the flat layout the whole file name without ``.ipynb``
-    (``jane.doe.ipynb`` is jane.doe), NFC-normalised. In the flat layout the assignment comes from
-    ``assignment`` or the notebook's metadata. Links are never followed. When a student has several notebooks
-    for one assignment, ``several='latest'`` grades the most recent (manifest time, else file time) and names
-    the others; ``several='all'`` grades each and flags it.
-    """
-    found: dict[tuple[str, str | None], list[Submission]] = defaultdict(list)
-    for path in _files(folder):
-        relative = path.relative_to(folder)
-        if len(relative.parts) >= 2:
-            if path.suffix != ".ipynb":
-                continue
-            student = identity(relative.parts[0])
-            name = path.stem if path.stem in ASSIGNMENTS else _assignment_of(path) if not path.is_symlink() else None
-        else:
-            student = identity(path.name[: -len(".ipynb")] if path.name.endswith(".ipynb") else path.name)
-            name = assignment or (_assignment_of(path) if not path.is_symlink() else None)
-        when = (manifest or {}).get((student, name or ""), "")
-        if not when:
-            try:
-                when = utc(path.lstat().st_mtime)
-            except OSError:
-                when = ""
-        found[(student, name)].append(Submission(path, student, name, relative.as_posix(), when))
-    chosen = []
-    for (student, _), group in sorted(found.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        group.sort(key=lambda s: (s.submitted, s.notebook))
-        notes: tuple[str, ...] = ()
-        why = check_identifier(student)
-        if why:
-            notes = (f"the folder name {quote(student)} is not a usable identifier ({why})",)
-        if len(group) == 1:
-            chosen.append(replace(group[0], notes=notes))
-        elif several == "all":
-            chosen += [replace(s, notes=(*notes, f"one of {len(group)} notebooks for this assignment, each graded"))
-                       for s in group]
-        else:
-            latest, older = group[-1], [s.notebook for s in group[:-1]]
-            chosen.append(replace(latest, notes=(*notes, f"{len(group)} notebooks: graded the latest; not graded: "
-                                                 + ", ".join(quote(n, 60) for n in older))))
-    return chosen
 
 
 # --- grading one submission -----------------------------------------------------------------------------------------
