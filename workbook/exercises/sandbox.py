@@ -272,15 +272,22 @@ def _exit_note(result: RunResult, status: int, oom: int, limits: Limits) -> None
                             f"the notebook's process ended early (exit status {code})")
 
 
+def _pids() -> list[int]:
+    """Every process id /proc shows (none where there is no /proc, as on macOS)."""
+    try:
+        return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return []
+
+
 def _processes_of(uid: int) -> list[int]:
     found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    found.append(int(entry))
-            except OSError:
-                continue
+    for pid in _pids():
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                found.append(pid)
+        except OSError:
+            continue
     return found
 
 
@@ -288,14 +295,13 @@ def _kill_session(session: Any) -> None:
     """Without namespaces: kill what is left of the submission's session (its first process called setsid)."""
     if not isinstance(session, int) or session <= 1:
         return
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[3]) == session:  # the session id, field 6 of proc(5)
-                    os.kill(int(entry), signal.SIGKILL)
-            except (OSError, IndexError, ValueError):
-                continue
+    for pid in _pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:  # the session id, field 6 of proc(5)
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, IndexError, ValueError):
+            continue
 
 
 def _remove(folder: str) -> None:
