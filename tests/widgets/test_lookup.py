@@ -97,3 +97,14 @@ def test_the_summary_labels_a_lens_that_is_not_the_hosts_own_rule(personality: s
         first = summary.split("<br>")[0]
         assert "would pick" in first and ("classic order" if strategy == "classic" else "Longest-prefix") in first
         assert f"the {personality} host itself uses" in summary and "a different next hop" in summary
+
+
+def test_a_bare_tables_own_order_and_a_lens_on_it(seed_host: Host) -> None:
+    table = seed_host.table.copy()
+    table.route("add 172.16.0.0 MASK 255.240.0.0 172.16.112.5")
+    explorer = LookupExplorer(table, destination="172.20.1.1")
+    assert "would pick" not in explorer.summary.value
+    explorer.strategy.value = "longest-prefix" if table.strategy.value == "classic" else "classic"
+    summary = html.unescape(explorer.summary.value)
+    assert "would pick" in summary and "the table's own order is" in summary
+    assert "172.16.112.5" in summary and "172.16.112.1" in summary  # the lens's pick, and the table's own

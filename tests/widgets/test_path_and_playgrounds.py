@@ -22,11 +22,13 @@ def test_hop_slider_counts_from_one_and_shows_each_hops_macs_and_ttl() -> None:
     trace = explorer.trace
     assert trace.delivered and [hop.node for hop in trace.hops] == ["a", "r1", "r2", "r3", "r4", "b"]
     assert "<svg" in explorer.diagram.value
-    assert (explorer.hop.min, explorer.hop.max, explorer.hop.value) == (1, 6, 1)
+    assert [value for _, value in explorer.hop.options] == [1, 2, 3, 4, 5, 6] and explorer.hop.value == 1
+    assert explorer.hop.label == "1. Hop 1 of 6: a sends it"
     for number, hop in enumerate(trace.hops, start=1):
         explorer.hop.value = number
         shown = html.unescape(explorer.hop_details.value)
-        assert f"Step {number} of 6 · Hop {number} of 6: {hop.node}" in shown  # the slider and the text agree
+        assert f"Hop {number} of 6: {hop.node}" in shown  # the menu and the text agree
+        assert explorer.hop.label.startswith(f"{number}. Hop {number} of 6")
         assert re.search(rf">{hop.ip.ttl}( \(one less\))?</td>", shown), f"TTL {hop.ip.ttl} not shown"
         if hop.frame is not None:
             assert str(hop.frame.eth_src) in shown and str(hop.frame.eth_dst) in shown and "0x0800" in shown
@@ -43,7 +45,7 @@ def test_bound_source_and_refused_send() -> None:
     assert explorer.trace.drop_reason == "no route"
     explorer.hop.value = 2  # the router that had no route
     assert "dropped: no route" in explorer.hop_details.value
-    explorer.hop.value = explorer.hop.max  # then the ICMP message goes back to the sender
+    explorer.hop.value = len(explorer.hop.options)  # then the ICMP message goes back to the sender
     assert "ICMP back to the sender" in explorer.hop_details.value
     explorer.destination.value = "172.18"
     explorer.send_button.click()
@@ -58,7 +60,7 @@ def test_dad_playground_shows_the_conflict_after_starting_the_newcomer() -> None
     playground.run_button.click()
     assert "address conflict for IP address 172.16.48.123" in playground.log.value
     assert "IP disabled on eth0" in playground.clock.value
-    assert "Gratuitous ARP" in playground.frames.value
+    assert "ARP gratuitous 172.16.48.123" in playground.frames.value
     assert "<svg" in playground.sequence.value
     assert "<b>defender</b>" in playground.arp_caches.value  # NT learns nothing from gratuitous ARPs
 

@@ -65,6 +65,7 @@ def test_a_drop_is_marked_and_the_icmp_reply_is_played_after_it() -> None:
     explorer.playback.go_to(2)
     assert palette.DROP in explorer.playback.highlight.value and palette.DROP_FILL in explorer.playback.highlight.value
     assert "✗ dropped: no route" in explorer.playback.details.value
+    assert "Step 2 of 4 · Hop 2 of 2: router drops it" in explorer.playback.details.value  # more steps than hops
 
 
 def test_back_play_next_and_reduced_motion(explorer: PathExplorer) -> None:
@@ -77,9 +78,9 @@ def test_back_play_next_and_reduced_motion(explorer: PathExplorer) -> None:
     assert playback.position.value == 2
     # Play runs in the page: a hidden Play timer moves the Step slider, behind an ordinary (accessible) button.
     links = {(link.source[0], link.source[1], link.target[0], link.target[1]) for link in playback.links}
-    assert (playback.timer, "value", playback.position, "value") in links
+    assert (playback.timer, "value", playback.position, "index") in links
     assert (playback.play_button, "value", playback.timer, "playing") in links
-    assert (playback.timer.min, playback.timer.max) == (playback.position.min, playback.position.max)
+    assert (playback.timer.min, playback.timer.max) == (0, len(playback.position.options) - 1) == (0, 2)
     playback.play_button.value = True
     assert playback.play_button.description == "Pause"
     explorer.send_button.click()  # a new datagram: stop, and start again at its first hop
@@ -111,8 +112,14 @@ def _controls(widget: widgets.Widget) -> list[widgets.Widget]:
 
 
 def _name(control: widgets.Widget) -> str:
-    """What the browser test checks for real (accessible names in Chromium's tree); here: a text to name it by."""
-    return (getattr(control, "description", "") or getattr(control, "tooltip", "") or "").strip()
+    """What the browser test checks for real (accessible names in Chromium's tree); here: a text to name it by.
+
+    A button's name is its words (a tooltip is not read for a button that shows an icon font's glyph);
+    a field's is its description; toggle buttons are named one by one by their options.
+    """
+    if isinstance(control, widgets.ToggleButtons):
+        return "named" if all(str(label).strip() for label in control._options_labels) else ""
+    return (control.description or "").strip()
 
 
 def test_a_playground_plays_the_frames_of_the_last_action() -> None:
@@ -151,3 +158,18 @@ def test_playback_without_dot_still_steps(monkeypatch: pytest.MonkeyPatch) -> No
     playback.show_trace(net.send("nt-host", "172.17.1.1"))
     playback.go_to(3)
     assert "far-host receives it" in playback.details.value
+
+
+def test_a_playground_redraws_its_network_when_a_host_changes_and_only_then() -> None:
+    playground = DuplicateAddressPlayground()
+    drawing = playground.playback.drawing.value
+    assert "(stopped)" in drawing  # the newcomer is off when the playground opens
+    playground.host.value = "newcomer"
+    playground.start_button.click()
+    started = playground.playback.drawing.value
+    assert started != drawing and "(stopped)" not in started
+    playground.run_button.click()
+    assert "IP disabled" in playground.playback.drawing.value  # the conflict switched the newcomer's IP off
+    again = playground.playback.drawing.value
+    playground.playback.next_button.click()
+    assert playground.playback.drawing.value is again  # stepping never redraws

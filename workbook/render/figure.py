@@ -22,13 +22,33 @@ import base64
 import html
 import re
 
-__all__ = ["EXPLAIN_STYLE", "explanation_html", "figure_html", "fit_svg", "short_label", "svg_image_html"]
+__all__ = ["EXPLAIN_STYLE", "explanation_html", "figure_html", "fit_svg", "keep_words_whole", "short_label",
+           "svg_image_html"]
 
 #: Text that wraps at spaces only: JupyterLab's output area breaks a long line anywhere, even inside a word.
 EXPLAIN_STYLE = ("font-family:var(--jp-code-font-family,monospace);font-size:12px;line-height:1.35;"
                  "white-space:pre-wrap;word-break:normal;overflow-wrap:break-word")
 _FIT = "max-width:100%;height:auto"
 _SVG_TAG = re.compile(r"<svg\b[^>]*>")
+_BREAKABLE_WORD = re.compile(r"\S*\w[-/]\w\S*")
+
+
+def keep_words_whole(text: str) -> str:
+    """``text`` as HTML in which no word with a hyphen or a slash inside it can break there.
+
+    A browser may break a line after a hyphen: a MAC address would end one
+    line with ``00-DD-`` and start the next with ``01-0F-7A-B5``.
+
+    >>> keep_words_whole("frame 00-DD-01-0F-7A-B5 <here>")
+    "frame <span style='white-space:nowrap'>00-DD-01-0F-7A-B5</span> &lt;here&gt;"
+    """
+    parts, last = [], 0
+    for match in _BREAKABLE_WORD.finditer(text):
+        parts.append(html.escape(text[last:match.start()]))
+        parts.append(f"<span style='white-space:nowrap'>{html.escape(match.group())}</span>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
 
 
 def short_label(text: str, fallback: str = "a diagram") -> str:
@@ -67,7 +87,8 @@ def explanation_html(text: str) -> str:
     for line in text.splitlines():
         body = line.lstrip(" ")
         indent = len(line) - len(body) + 2
-        lines.append(f"<div style='padding-left:{indent}ch;text-indent:-2ch'>{html.escape(body) or '&nbsp;'}</div>")
+        words = keep_words_whole(body) or "&nbsp;"
+        lines.append(f"<div style='padding-left:{indent}ch;text-indent:-2ch'>{words}</div>")
     return f"<div class='wbk-explain' style='{EXPLAIN_STYLE}'>{''.join(lines)}</div>"
 
 

@@ -26,16 +26,19 @@ from workbook.errors import WorkbookError
 from workbook.net.scenario import load_file
 from workbook.render import palette
 from workbook.render.display import diagram_views
-from workbook.render.figure import explanation_html, figure_html, fit_svg, short_label
+from workbook.render.figure import explanation_html, figure_html, fit_svg, keep_words_whole, short_label
 
 __all__ = [
     "ERROR_COLOR",
+    "UNSEEN_DESCRIPTION",
     "NetworkFile",
     "Observable",
     "diagram_html",
+    "disclosure",
     "error_label",
     "escape",
     "explanation_html",
+    "hidden_label",
     "html_table",
     "load_scenario_file",
     "mark_invalid",
@@ -43,6 +46,7 @@ __all__ = [
     "save_scenario_file",
     "scroll_box",
     "show_error",
+    "text_block",
 ]
 
 #: The colour the diagrams use for drops: errors look the same everywhere (readable as text: palette.py).
@@ -53,6 +57,11 @@ _INVALID_BORDER = f"1px solid {ERROR_COLOR}"
 def escape(text: object) -> str:
     """HTML-escape any value's text."""
     return html.escape(str(text))
+
+
+def text_block(content: str) -> str:
+    """HTML ``content`` at a reading line height (a widget's HTML is set at the height of a button, 28 px)."""
+    return f"<div style='line-height:1.4'>{content}</div>"
 
 
 def pre(text: str) -> str:
@@ -107,6 +116,34 @@ def diagram_html(graph: Callable[[], Any], fallback: str | Callable[[], str] = "
     return views["text/html"]
 
 
+def disclosure(title: str, content: widgets.Widget, opened: bool = False) -> widgets.VBox:
+    """A button that shows or hides ``content``: an accordion that keyboards and screen readers know.
+
+    (ipywidgets' own Accordion draws its title as a heading that takes no focus.)
+    """
+    button = widgets.ToggleButton(value=opened, tooltip=f"show or hide {title}", layout=widgets.Layout(width="auto"))
+
+    def show(_change: object = None) -> None:
+        content.layout.display = "" if button.value else "none"
+        button.description = f"{'Hide' if button.value else 'Show'} {title[0].lower()}{title[1:]}"
+
+    button.observe(show, names="value")
+    show()
+    box = widgets.VBox([button, content])
+    box.toggle = button  # type: ignore[attr-defined]  (for code and tests that open it)
+    return box
+
+
+#: A name for a screen reader that takes no room on screen (the usual "visually hidden" text).
+def hidden_label(text: str) -> str:
+    return ("<span style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+            f"white-space:nowrap'>{escape(text)}</span>")
+
+
+#: Style that names a field for a screen reader without showing its name (the column heading shows it).
+UNSEEN_DESCRIPTION = {"description_width": "0px"}
+
+
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlight: Callable[[int], bool] | None = None,
                raw_columns: frozenset[int] = frozenset(), wrap_columns: frozenset[int] | None = None,
                caption: str = "") -> str:
@@ -126,12 +163,12 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlig
         cells = "".join(
             f"<td style='padding:1px 6px;font-family:monospace;vertical-align:top;"
             f"{'overflow-wrap:break-word' if i in wrap_columns else 'white-space:nowrap'}'>"
-            f"{cell if i in raw_columns else escape(cell)}</td>"
+            f"{cell if i in raw_columns else keep_words_whole(str(cell)) if i in wrap_columns else escape(cell)}</td>"
             for i, cell in enumerate(row)
         )
         body.append(f"<tr{style}>{cells}</tr>")
     title = f"<caption style='text-align:left;font-weight:bold'>{escape(caption)}</caption>" if caption else ""
-    return f"<table style='border-collapse:collapse'>{title}<tr>{head}</tr>{''.join(body)}</table>"
+    return f"<table style='border-collapse:collapse;line-height:1.4'>{title}<tr>{head}</tr>{''.join(body)}</table>"
 
 
 FRONT_END_HINT = (

@@ -39,14 +39,18 @@ from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteOrigin
 from workbook.render import palette
 from workbook.widgets.common import (
+    UNSEEN_DESCRIPTION,
     Observable,
+    disclosure,
     error_label,
     escape,
+    hidden_label,
     load_scenario_file,
     mark_invalid,
     pre,
     save_scenario_file,
     show_error,
+    text_block,
 )
 from workbook.widgets.scenario import table_from_scenario, table_scenario
 
@@ -57,8 +61,9 @@ PAGE_SIZE = 25
 
 EDITABLE = ("destination", "netmask", "gateway", "interface", "metric")
 COLUMNS = (*EDITABLE, "origin", "persistent")
-_WIDTHS = {"destination": "130px", "netmask": "130px", "gateway": "130px", "interface": "150px", "metric": "64px",
-           "origin": "84px", "persistent": "44px"}
+# Each field's hidden name (for screen readers) keeps 8 px of margin: the widths hold "255.255.255.255" whole.
+_WIDTHS = {"destination": "136px", "netmask": "136px", "gateway": "136px", "interface": "160px", "metric": "60px",
+           "origin": "76px", "persistent": "36px", "delete": "56px"}
 #: What the column headers say (the persistent flag is `route -p`'s).
 _HEADINGS = {"persistent": "-p"}
 _HEADING_TIPS = {"persistent": "persistent (route -p): survives a restart"}
@@ -120,9 +125,11 @@ class _Row:
             self.fields[name] = editor._make_field(name)
         self.origin = widgets.HTML(layout=widgets.Layout(width=_WIDTHS["origin"]))
         self.persistent = widgets.Checkbox(indent=False, layout=widgets.Layout(width=_WIDTHS["persistent"]),
-                                           tooltip="persistent (route -p): survives a restart")
-        self.delete = widgets.Button(description="✕", tooltip="delete this route",
-                                     layout=widgets.Layout(width="32px"))
+                                           tooltip="persistent (route -p): survives a restart",
+                                           description=hidden_label("persistent (route -p)"),
+                                           description_allow_html=True)
+        self.delete = widgets.Button(description="Delete", tooltip="delete this route",
+                                     layout=widgets.Layout(width=_WIDTHS["delete"], padding="0 2px"))
         # The message goes on a line of its own under the row: the row's columns never move.
         self.error = error_label(display="none", margin="0 0 4px 0")
         self.box = widgets.VBox([widgets.HBox([*self.fields.values(), self.origin, self.persistent, self.delete]),
@@ -163,8 +170,10 @@ class RouteTableEditor(Observable):
         self.search = widgets.Text(placeholder="search: 10.1, on-link, static…", description="Search",
                                    continuous_update=False)
         self.search.observe(lambda _change: self._reset_view(page=0), names="value")
-        self.previous_button = widgets.Button(description="◀", layout=widgets.Layout(width="40px"))
-        self.next_button = widgets.Button(description="▶", layout=widgets.Layout(width="40px"))
+        self.previous_button = widgets.Button(description="Previous", tooltip="the previous page of routes",
+                                              layout=widgets.Layout(width="80px"))
+        self.next_button = widgets.Button(description="Next", tooltip="the next page of routes",
+                                          layout=widgets.Layout(width="80px"))
         self.previous_button.on_click(lambda _b: self.show_page(self.page - 1))
         self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.page_label = widgets.HTML()
@@ -210,11 +219,11 @@ class RouteTableEditor(Observable):
             self.new_error,
             widgets.HBox([self.command, self.run_button]),
             self.command_output,
-            widgets.Accordion(children=[widgets.VBox([
+            disclosure("route print: import / export", widgets.VBox([
                 self.print_text,
                 widgets.HBox([self.import_button, self.export_button, self.print_style]),
                 self.print_error,
-            ])], titles=("route print: import / export",)),
+            ])),
             self.status,
         ])
         self.show_page(0)
@@ -258,14 +267,14 @@ class RouteTableEditor(Observable):
     def _make_field(self, name: str, new: bool = False) -> widgets.Widget:
         """A row's field; ``new`` for the add row, whose interface menu starts with "from the gateway"."""
         layout = widgets.Layout(width=_WIDTHS[name])
-        what = "new route's" if new else "route's"
-        tooltip = f"the {what} {name}"
+        # Named for a screen reader, unseen: the column headings show the names.
+        named = {"description": f"new route's {name}" if new else name, "style": UNSEEN_DESCRIPTION}
         if name == "interface" and self.host is not None:
             options = _with_from_gateway(self._interface_options) if new else self._interface_options
-            return widgets.Dropdown(options=options, layout=layout, tooltip=tooltip)
+            return widgets.Dropdown(options=options, layout=layout, **named)
         placeholder = {"gateway": "On-link", "netmask": "255.0.0.0 or 8", "destination": "10.0.0.0",
                        "interface": "from the gateway" if new else "eth0"}.get(name, "")
-        return widgets.Text(placeholder=placeholder, continuous_update=False, layout=layout, tooltip=tooltip)
+        return widgets.Text(placeholder=placeholder, continuous_update=False, layout=layout, **named)
 
     def _clear_new_fields(self) -> None:
         """Empty the add row (the metric back to 1, the interface back to "from the gateway")."""
@@ -479,7 +488,7 @@ class RouteTableEditor(Observable):
                 self._set_command_text(text)
             return None
         self._set_command_text("")
-        self.command_output.value = f"<code>route {escape(text)}</code><br>{_describe(result)}"
+        self.command_output.value = text_block(f"<code>route {escape(text)}</code><br>{_describe(result)}")
         if list(self.table) != before:
             self._changed()
         return result

@@ -29,7 +29,15 @@ from workbook.render import path_graph
 from workbook.render.dot import DROP_COLOR, label, new_digraph, node_style, render_svg
 from workbook.sim.network import Network
 from workbook.sim.trace import PathTrace
-from workbook.widgets.common import Observable, diagram_html, error_label, escape, html_table, show_error
+from workbook.widgets.common import (
+    Observable,
+    diagram_html,
+    error_label,
+    escape,
+    html_table,
+    show_error,
+    text_block,
+)
 from workbook.widgets.editor import RouteTableEditor
 from workbook.widgets.scenario import host_scenario
 
@@ -110,10 +118,9 @@ class LookupExplorer(Observable):
         self.destination = widgets.Text(value=destination, description="Destination", continuous_update=False)
         self.strategy = widgets.ToggleButtons(options=[("classic (NT)", "classic"),
                                                        ("longest prefix", "longest-prefix")],
-                                              value=self.table.strategy.value, description="Order",
+                                              value=self.table.strategy.value,
                                               tooltips=["the NT text's order: host, subnet, network, default",
-                                                        "the longest matching prefix, then the lowest metric"],
-                                              style={"description_width": "auto"})
+                                                        "the longest matching prefix, then the lowest metric"])
         self.personality = widgets.Dropdown(options=list(PERSONALITIES), description="Stack",
                                             layout=widgets.Layout(width="200px"))
         if self.host is not None:
@@ -183,7 +190,7 @@ class LookupExplorer(Observable):
             return
         show_error(self.error, None)
         decision = self.decision
-        self.summary.value = self._summary(decision)
+        self.summary.value = text_block(self._summary(decision))
         candidates = self._candidates(decision)
         shown = html_table(
             ["", "destination", "netmask", "gateway", "interface", "metric", "why"],
@@ -215,7 +222,14 @@ class LookupExplorer(Observable):
             except WorkbookError as error:
                 return f"<b>{escape(_decision_words(decision))}</b><br>{escape(error)}"
         if whole is None:
-            return f"<b>{escape(decision.destination)} → {escape(_decision_words(decision))}</b>"
+            own = self.table.strategy
+            if decision.strategy is own:
+                return f"<b>{escape(decision.destination)} → {escape(_decision_words(decision))}</b>"
+            first = f"{STRATEGY_WORDS[decision.strategy].capitalize()} would pick: {_decision_words(decision)}"
+            theirs = self.table.lookup(decision.destination, strategy=own)
+            second = (f"That order is a lens here: the table's own order is {STRATEGY_WORDS[own]}, which picks "
+                      f"{_decision_words(theirs)}.")
+            return f"<b>{escape(first)}</b><br>{escape(second)}"
         own = whole.lookup.strategy if whole.lookup is not None else host.personality.strategy
         name = host.personality.name
         if decision.strategy is own:
@@ -225,8 +239,10 @@ class LookupExplorer(Observable):
         else:
             first = f"{STRATEGY_WORDS[decision.strategy].capitalize()} would pick: {_decision_words(decision)}"
             same = "the same next hop" if whole.next_hop == decision.next_hop else "a different next hop"
+            sends = f"sends via {_whole_words(whole)} ({same})" if whole.reachable else \
+                "finds no route: for it the destination is unreachable"
             second = (f"That order is a lens here, not this host's rule: the {name} host itself uses "
-                      f"{STRATEGY_WORDS[own]} and sends via {_whole_words(whole)} ({same}). {whole!r}")
+                      f"{STRATEGY_WORDS[own]} and {sends}. {whole!r}")
         return f"<b>{escape(first)}</b><br>{escape(second)}"
 
     def _candidates(self, decision: LookupDecision) -> list[Candidate]:
@@ -308,8 +324,6 @@ def _decision_words(decision: LookupDecision) -> str:
 
 
 def _whole_words(whole: RouteGet) -> str:
-    if not whole.reachable:
-        return "nothing: it finds the destination unreachable"
     if whole.kind is not DestinationKind.UNICAST:
         return f"{whole.interface} as {whole.kind.value}"
     return f"gateway {whole.gateway} on {whole.interface}" if whole.gateway is not None else \

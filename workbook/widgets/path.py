@@ -28,9 +28,11 @@ from workbook.widgets.common import (
     NetworkFile,
     Observable,
     diagram_html,
+    disclosure,
     error_label,
     escape,
     show_error,
+    text_block,
 )
 from workbook.widgets.playback import Playback
 
@@ -69,7 +71,7 @@ class PathExplorer(NetworkFile, Observable):
             widgets.HBox([self.sender, self.source]),
             widgets.HBox([self.destination, self.ttl, self.send_button]),
             self.error, self.summary, self.playback.widget,
-            widgets.Accordion(children=[self.diagram], titles=("The whole path in one diagram",)),
+            disclosure("The whole path in one diagram", self.diagram),
         ])
 
     def _fill_sources(self) -> None:
@@ -92,7 +94,7 @@ class PathExplorer(NetworkFile, Observable):
             return None
         show_error(self.error, None)
         self.trace = trace
-        self.summary.value = f"<b>{escape(trace.explain().splitlines()[-1])}</b> {escape(repr(trace))}"
+        self.summary.value = text_block(f"<b>{escape(trace.explain().splitlines()[-1])}</b> {escape(repr(trace))}")
         self.diagram.value = diagram_html(lambda: path_graph(trace), trace.explain)
         self.playback.show_trace(trace)
         self._notify()

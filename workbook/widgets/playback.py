@@ -12,8 +12,8 @@ at every router.
 >>> net = Network.from_scenario("seed-lan")
 >>> playback = Playback(net)
 >>> playback.show_trace(net.send("nt-host", "172.17.1.1"))
->>> playback.position.value, playback.position.max
-(1, 3)
+>>> playback.position.value, playback.position.label
+(1, '1. Hop 1 of 3: nt-host sends it')
 >>> playback.next_button.click()
 >>> print(playback.step.title)
 Hop 2 of 3: router forwards it
@@ -40,12 +40,13 @@ from workbook.render.playback import Stage, Step, frame_steps, trace_steps
 from workbook.sim.frames import Frame
 from workbook.sim.network import Network
 from workbook.sim.trace import PathTrace
-from workbook.widgets.common import Observable, diagram_html, escape, html_table
+from workbook.widgets.common import Observable, diagram_html, escape, html_table, text_block
 
 __all__ = ["PLAY_INTERVAL", "Playback", "decision_summary", "header_rows", "step_html"]
 
 #: Milliseconds between two steps while playing.
 PLAY_INTERVAL = 1500
+_NOTHING = "nothing to play yet"
 
 # Hidden Play button and a note instead, for readers whose system asks for reduced motion.
 _STYLESHEET = """<style>
@@ -116,7 +117,9 @@ def header_rows(received: Frame | None, sent: Frame | None) -> list[tuple[str, s
 
 def step_html(step: Step) -> str:
     """What a learner reads at one step: the title, the header fields, the decision and why, the ARP exchange."""
-    parts = [f"<div style='font-weight:bold'>Step {step.number} of {step.total} · {escape(step.title)}</div>"]
+    # "Hop 2 of 3" says it all, unless ICMP messages coming back make more steps than hops.
+    count = "" if f" of {step.total}" in step.title.split(":")[0] else f"Step {step.number} of {step.total} · "
+    parts = [f"<div style='font-weight:bold'>{count}{escape(step.title)}</div>"]
     hop = step.hop
     if hop is not None and hop.dropped:
         reason = hop.drop_reason.value if hop.drop_reason is not None else "dropped"
@@ -143,7 +146,7 @@ def step_html(step: Step) -> str:
         if hop.decision is not None:
             parts.append("<details><summary>Every route the node considered, and why</summary>"
                          f"{explanation_html(hop.decision.explain())}</details>")
-    return "".join(parts)
+    return text_block("".join(parts))
 
 
 class Playback(Observable):
@@ -151,29 +154,32 @@ class Playback(Observable):
 
     :meth:`show_trace` plays one datagram hop by hop (and the ICMP sent back
     about it); :meth:`show_frames` plays frames one by one, with the NICs that
-    took each. ``position`` is the step shown, counted from 1.
+    took each. ``position`` is a menu of the steps by name, valued from 1 (the step shown).
     """
 
     def __init__(self, network: Network, interval: int = PLAY_INTERVAL) -> None:
         super().__init__()
         self.steps: list[Step] = []
+        self._filling = False
         self.stylesheet = widgets.HTML(_STYLESHEET, layout=widgets.Layout(display="none"))
         self.highlight = widgets.HTML(layout=widgets.Layout(display="none"))
         self.drawing = widgets.HTML()
         self.details = widgets.HTML()
-        self.back_button = widgets.Button(description="Back", icon="step-backward", tooltip="the step before",
+        # Words, not icons: an icon font's glyph is what a screen reader would read as the button's name.
+        self.back_button = widgets.Button(description="Back", tooltip="the step before",
                                           layout=widgets.Layout(width="90px"))
-        self.play_button = widgets.ToggleButton(description="Play", icon="play", tooltip="play every step in turn",
+        self.play_button = widgets.ToggleButton(description="Play", tooltip="play every step in turn",
                                                 layout=widgets.Layout(width="90px"))
         self.play_button.add_class("wbk-play")
-        self.next_button = widgets.Button(description="Next", icon="step-forward", tooltip="the next step",
+        self.next_button = widgets.Button(description="Next", tooltip="the next step",
                                           layout=widgets.Layout(width="90px"))
-        self.position = widgets.IntSlider(value=1, min=1, max=1, description="Step", continuous_update=True,
-                                          disabled=True, layout=widgets.Layout(width="320px"))
-        self.timer = widgets.Play(value=1, min=1, max=1, interval=interval, show_repeat=False,
+        # A menu of the steps by name (a native select: screen readers and keyboards know it), valued from 1.
+        self.position = widgets.Dropdown(options=[(_NOTHING, 1)], value=1, description="Step", disabled=True,
+                                         layout=widgets.Layout(width="480px"))
+        self.timer = widgets.Play(value=0, min=0, max=0, interval=interval, show_repeat=False,
                                   layout=widgets.Layout(display="none"))
         #: Links that live in the page: playing needs no round trip to the kernel between two steps.
-        self.links = [widgets.jslink((self.timer, "value"), (self.position, "value")),
+        self.links = [widgets.jslink((self.timer, "value"), (self.position, "index")),
                       widgets.jslink((self.play_button, "value"), (self.timer, "playing"))]
         self.reduced_note = widgets.HTML("<i>Your system asks for reduced motion: step with Back and Next.</i>")
         self.reduced_note.add_class("wbk-reduced-note")
@@ -185,6 +191,7 @@ class Playback(Observable):
                                       self.timer])
         self.widget = widgets.VBox([self.stylesheet, self.highlight, self.controls, self.reduced_note,
                                     self.drawing, self.details])
+        self.widget.add_class("wbk-playback")
         self.use_network(network)
 
     # What is played ------------------------------------------------------------------------------
@@ -192,9 +199,19 @@ class Playback(Observable):
         """Draw ``network`` (once) and forget the steps shown."""
         self.network = network
         self.stage = Stage(network)
-        self.drawing.value = diagram_html(lambda: self.stage.graph, f"the network: {', '.join(network.nodes)}",
-                                          text_version=False)
+        self._draw()
         self._use_steps([])
+
+    def redraw(self) -> None:
+        """Draw the network again if it changed (a host stopped, a cable pulled, a new address); steps stay."""
+        stage = Stage(self.network, prefix=self.stage.prefix)
+        if stage.graph.source != self.stage.graph.source:
+            self.stage = stage
+            self._draw()
+
+    def _draw(self) -> None:
+        names = ", ".join(self.network.nodes)
+        self.drawing.value = diagram_html(lambda: self.stage.graph, f"the network: {names}", text_version=False)
 
     def show_trace(self, trace: PathTrace) -> None:
         """Play ``trace``: one step per hop, then the hops of the ICMP messages sent back about it."""
@@ -217,12 +234,17 @@ class Playback(Observable):
     def _use_steps(self, steps: list[Step]) -> None:
         self.play_button.value = False
         self.steps = steps
-        count = max(len(steps), 1)
-        # Widen before moving, narrow after: the slider's value must stay inside min..max at every moment.
-        for control in (self.position, self.timer):
-            control.max = max(control.max, count)
-            control.value = 1
-            control.max = count
+        self._filling = True
+        try:
+            self.position.options = [(f"{s.number}. {s.title}", s.number) for s in steps] or \
+                [(_NOTHING, 1)]
+            self.position.value = 1
+            # Widen before moving, narrow after: the timer's value must stay inside min..max at every moment.
+            self.timer.max = max(self.timer.max, len(steps) - 1, 0)
+            self.timer.value = 0
+            self.timer.max = max(len(steps) - 1, 0)
+        finally:
+            self._filling = False
         self.position.disabled = len(steps) < 2
         for button in (self.back_button, self.play_button, self.next_button):
             button.disabled = len(steps) < 2
@@ -230,18 +252,18 @@ class Playback(Observable):
 
     # Drawing -------------------------------------------------------------------------------------
     def _show(self) -> None:
+        if self._filling:
+            return
         step = self.step
         self.highlight.value = f"<style>{self.stage.css(step)}</style>" if step is not None else ""
-        self.details.value = step_html(step) if step is not None else "<i>nothing to play yet</i>"
+        self.details.value = step_html(step) if step is not None else f"<i>{_NOTHING}</i>"
         if step is not None:
             self.back_button.disabled = step.number == 1
             self.next_button.disabled = step.number == step.total
         self._notify()
 
     def _label_play_button(self) -> None:
-        playing = self.play_button.value
-        self.play_button.description = "Pause" if playing else "Play"
-        self.play_button.icon = "pause" if playing else "play"
+        self.play_button.description = "Pause" if self.play_button.value else "Play"
 
     def text_view(self) -> str:
         """Every step's title."""

@@ -26,6 +26,7 @@ from workbook.net.addresses import format_address, parse_address
 from workbook.net.interfaces import Interface
 from workbook.net.multicast import groups_sharing_mac, multicast_mac
 from workbook.render import path_graph, sequence_graph
+from workbook.render.labels import frame_title
 from workbook.render.sequence import time_label
 from workbook.sim.frames import BROADCAST_MAC, Frame
 from workbook.sim.network import Network
@@ -42,6 +43,7 @@ from workbook.widgets.common import (
     pre,
     scroll_box,
     show_error,
+    text_block,
 )
 from workbook.widgets.playback import Playback
 
@@ -106,8 +108,7 @@ class _Playground(NetworkFile, Observable):
         self.error = error_label()
         self.clock = widgets.HTML()
         self.playback = Playback(network)
-        self.frame_filter = widgets.ToggleButtons(options=[LAST_ACTION, ALL_FRAMES], value=LAST_ACTION,
-                                                  description="Frames", tooltips=[
+        self.frame_filter = widgets.ToggleButtons(options=[LAST_ACTION, ALL_FRAMES], value=LAST_ACTION, tooltips=[
                                                       "only the frames the last action put on the wire",
                                                       "every frame so far, the newest at the top"])
         self.frame_filter.observe(lambda _c: self.refresh(), names="value")
@@ -156,6 +157,7 @@ class _Playground(NetworkFile, Observable):
                            + (f", IP disabled on {','.join(sorted(h.disabled))}" if h.disabled else "")
                            for h in net.nodes.values())
         self.clock.value = escape(f"t = {net.now:.3f} s · {states}")
+        self.playback.redraw()  # a stopped host, a pulled cable or a new address shows on the drawing
         self._draw_frames()
         recent = self.last_frames()[-SEQUENCE_SHOWN:]
         text = "\n".join(f"{time_label(f.time):>16}  {f.summary()}" for f in recent)
@@ -182,9 +184,9 @@ class _Playground(NetworkFile, Observable):
         for index in numbers:
             frame = net.frames[index]
             rows.append([index + 1, time_label(frame.time), f"{frame.sender}.{frame.interface}", frame.eth_src,
-                         frame.eth_dst, frame.protocol, _inner(frame), ", ".join(self._takers(frame)) or "none"])
-        table = html_table(["#", "time", "sent by", "source MAC", "destination MAC", "protocol", "what",
-                            "NICs that take it"], rows, wrap_columns=frozenset({6, 7}), caption=caption)
+                         frame.eth_dst, frame_title(frame), ", ".join(self._takers(frame)) or "none"])
+        table = html_table(["#", "time", "sent by", "source MAC", "destination MAC", "what", "NICs that take it"],
+                           rows, wrap_columns=frozenset({5, 6}), caption=caption)
         self.frames.value = scroll_box(table, TABLE_HEIGHT, "frames")
         chosen = [net.frames[index] for index in sorted(numbers)]
         self.download.value = pcap_link(chosen, "playground-frames.pcap") if chosen else ""
@@ -342,10 +344,5 @@ class MulticastPlayground(_Playground):
                     f"{', '.join(g for g in sharing[:4] if g != group)}")
         except WorkbookError as error:
             note = str(error)
-        self.groups.value = table + escape(note)
+        self.groups.value = text_block(table + escape(note))
 
-
-def _inner(frame: Frame) -> str:
-    if frame.arp is not None:
-        return frame.arp.summary()
-    return frame.ip.summary() if frame.ip is not None else ""
