@@ -190,9 +190,11 @@ def unnamed_controls(locator) -> list[str]:
 
 
 def wait_for_text(locator, text: str, timeout: float = 60_000) -> None:
-    """Wait until ``locator``'s text contains ``text``."""
-    locator.page.wait_for_function("([element, text]) => element.textContent.includes(text)",
-                                   arg=[locator.element_handle(), text], timeout=timeout)
+    """Wait until ``locator``'s text contains ``text`` (the element is looked for again while waiting: a widget
+    redraws its HTML)."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(text, timeout=timeout)
 
 
 def screenshot(locator, path) -> None:

@@ -36,9 +36,9 @@ MARCHING = """root => [...root.querySelectorAll('svg g.edge path')]
 _OPTION = re.compile(r"(\d+)\. (.*?: (\S+) .*)")
 
 
-def lit_nodes(explorer) -> list[str]:
-    """The labels of the nodes the current step lights up."""
-    return explorer.evaluate(LIT_NODES, [_rgb(palette.NOW_FILL), _rgb(palette.DROP_FILL)])
+def lit_nodes(explorer, fills: tuple[str, ...] = (palette.NOW_FILL, palette.DROP_FILL)) -> list[str]:
+    """The labels of the nodes the current step fills with one of ``fills`` (by default: "the datagram is here")."""
+    return explorer.evaluate(LIT_NODES, [_rgb(fill) for fill in fills])
 
 
 def shown_step(explorer) -> tuple[int, int, str]:

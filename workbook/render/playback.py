@@ -139,9 +139,9 @@ class Stage:
 
         def node(name: str, stroke: str, fill: str) -> None:
             selector = f"#{self.ids.node(name)}"
+            # Outline and fill only: bold words would outgrow the box that dot sized for them.
             rules.append(f"{selector} > path, {selector} > polygon, {selector} > ellipse "
                          f"{{stroke:{stroke};stroke-width:3px;fill:{fill}}}")
-            rules.append(f"{selector} text {{font-weight:bold}}")
 
         def link(name: str, nic: str, colour: str, outward: bool | None) -> None:
             """A NIC's wire; ``outward`` True/False makes its dashes run from/to the node, None keeps it still."""
