@@ -63,7 +63,9 @@ def test_bench_sim_quick_prints_every_figure() -> None:
 
 def test_bench_widgets_quick_prints_both_targets() -> None:
     out = run("bench_widgets.py")
-    for label in ("dot alone", "6-node path (6 hops)", "6-node path target < 50 ms", "10 000-route table target"):
+    for label in ("dot alone", "6-node path (6 hops)", "6-node path target < 50 ms", "10 000-route table target",
+                  "playback, 6-node path (6 steps)", "one step: highlight CSS and step text",
+                  "drawing the topology again instead"):
         assert label in out, label
 
 
