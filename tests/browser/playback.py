@@ -1,11 +1,13 @@
-"""Chapter 0's datagram played step by step in a browser: the same driver for JupyterLab, Notebook 7 and JupyterLite.
+"""Widgets driven the same way in JupyterLab, Notebook 7 and JupyterLite.
 
-It sends the datagram, then moves through the steps with the keyboard
-(Next, Back, Tab between the controls), plays them with Play, and checks at
-every step that the drawing lit up the node the step's text names, that the
-drawing itself was never redrawn, and that a reader who asks for reduced
-motion gets no Play button and no moving dashes. A screenshot of every step
-goes to ``shots``.
+:func:`drive_playback` plays chapter 0's datagram: it sends it, then moves
+through the steps with the keyboard (Next, Back, Tab between the controls),
+plays them with Play, and checks at every step that the drawing lit up the node
+the step's text names, that the drawing itself was never redrawn, and that a
+reader who asks for reduced motion gets no Play button and no moving dashes. A
+screenshot of every step goes to ``shots``. :func:`provoke_conflict` and
+:func:`look_through_longest_prefix` drive the duplicate-address playground and
+the lookup explorer.
 """
 
 from __future__ import annotations
@@ -124,3 +126,20 @@ def drive_playback(page, shots: Path, name: str) -> list[str]:
     finally:
         page.emulate_media(reduced_motion="no-preference")
     return lit
+
+
+def provoke_conflict(playground) -> None:
+    """Start the duplicate-address playground's newcomer and run the clock until the defender has answered."""
+    playground.locator("select").first.select_option("newcomer")
+    playground.locator("button", has_text="Start").click()
+    nb.wait_for_text(playground, "newcomer: running")
+    playground.locator("button", has_text="Run clock").click()
+    nb.wait_for_text(playground, "IP disabled")
+    nb.wait_for_text(playground.locator("table", has_text="source MAC"), "defender.eth0")
+
+
+def look_through_longest_prefix(lookup) -> str:
+    """Press the lookup explorer's "longest prefix" (a lens on an NT table); return what it then says."""
+    lookup.locator("button", has_text="longest prefix").click()
+    nb.wait_for_text(lookup, "would pick")
+    return lookup.text_content()

@@ -26,7 +26,7 @@ import pytest
 
 from tests.browser import notebook as nb
 from tests.browser.browser import ROOT, artifacts_dir, jupyter_lab
-from tests.browser.playback import drive_playback
+from tests.browser.playback import drive_playback, look_through_longest_prefix, provoke_conflict, shown_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -173,9 +173,8 @@ def drive_editor_and_lookup(front_end: FrontEnd) -> None:
 
     # The lookup through the other order is labelled as a lens on the nt4 host (issue 16, item 5).
     lookup = nb.widget_output(page, "longest prefix")
-    lookup.locator("button", has_text="longest prefix").click()
-    nb.wait_for_text(lookup, "would pick")
-    assert "172.16.0.0/12" in lookup.text_content() and "host itself uses" in lookup.text_content()
+    said = look_through_longest_prefix(lookup)
+    assert "172.16.0.0/12" in said and "host itself uses" in said
     front_end.shot("01-4-lookup-lens", lookup)
 
 
@@ -190,16 +189,16 @@ def drive_multihoming_path(front_end: FrontEnd) -> None:
     while not next_button.is_disabled():
         next_button.click()
         time.sleep(0.3)
+    step, steps, _ = shown_step(explorer)
+    assert step == steps >= 2, f"Next stopped at step {step} of {steps}"
     front_end.shot("02-last-step", explorer)
 
 
 def drive_lookup_lens(front_end: FrontEnd) -> None:
     """Chapter 3: the NT table looked up by longest prefix, labelled as a lens on it (issue 16, item 5)."""
-    page = front_end.page
-    explorer = nb.widget_output(page, "longest prefix")
-    explorer.locator("button", has_text="longest prefix").click()
-    nb.wait_for_text(explorer, "would pick")
-    assert "192.168.0.0/22" in explorer.text_content() and "the table's own order" in explorer.text_content()
+    explorer = nb.widget_output(front_end.page, "longest prefix")
+    said = look_through_longest_prefix(explorer)
+    assert "192.168.0.0/22" in said and "the table's own order" in said
     front_end.shot("03-lookup-lens", explorer)
 
 
@@ -207,14 +206,8 @@ def drive_dad_playground(front_end: FrontEnd) -> None:
     """Chapter 4: start the newcomer, run the clock, read the frames on one line each, download them as pcap."""
     page = front_end.page
     playground = nb.widget_output(page, "Set address")
-    playground.locator("select").first.select_option("newcomer")
-    playground.locator("button", has_text="Start").click()
-    nb.wait_for_text(playground, "newcomer: running")
-    playground.locator("button", has_text="Run clock").click()
-    nb.wait_for_text(playground, "IP disabled")
-    table = playground.locator("table", has_text="source MAC")
-    nb.wait_for_text(table, "defender.eth0")  # the defender's answer has reached the table too
-    lines = table.evaluate(MAC_LINES)
+    provoke_conflict(playground)
+    lines = playground.locator("table", has_text="source MAC").evaluate(MAC_LINES)
     assert lines and set(lines) == {1}, f"a MAC wraps over several lines: {lines}"
     with page.expect_download() as download:
         playground.locator("a", has_text="pcap").click()

@@ -37,7 +37,7 @@ import pytest
 
 from tests.browser import notebook as nb
 from tests.browser.browser import ROOT, artifacts_dir, static_server
-from tests.browser.playback import drive_playback, lit_nodes
+from tests.browser.playback import drive_playback, lit_nodes, provoke_conflict
 from workbook.render import palette
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -224,12 +224,7 @@ def drive_editor(page, shots: Path) -> None:
 def drive_playgrounds(page, shots: Path) -> None:
     """The duplicate-address playground plays the conflict on its drawing; the multicast one joins a group."""
     dad = nb.widget_output(page, "Set address")
-    dad.locator("select").first.select_option("newcomer")
-    dad.locator("button", has_text="Start").click()
-    nb.wait_for_text(dad, "newcomer: running")
-    dad.locator("button", has_text="Run clock").click()
-    nb.wait_for_text(dad, "IP disabled")
-    nb.wait_for_text(dad.locator("table", has_text="source MAC"), "defender.eth0")
+    provoke_conflict(dad)
     dad.get_by_role("combobox", name="Step").select_option(index=0)
     nb.wait_for_text(dad, "Taken by: defender.eth0, bystander.eth0")
     taken = lit_nodes(dad, (palette.TAKEN_FILL,))
