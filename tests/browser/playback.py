@@ -135,7 +135,8 @@ def provoke_conflict(playground) -> None:
     nb.wait_for_text(playground, "newcomer: running")
     playground.locator("button", has_text="Run clock").click()
     nb.wait_for_text(playground, "IP disabled")
-    nb.wait_for_text(playground.locator("table", has_text="source MAC"), "defender.eth0")
+    # The defender's answer in the frames table: the table is drawn after the clock line, and not again.
+    nb.wait_for_text(playground.locator("table", has_text="source MAC"), "is-at")
 
 
 def look_through_longest_prefix(lookup) -> str:

@@ -117,9 +117,10 @@ def diagram_html(graph: Callable[[], Any], fallback: str | Callable[[], str] = "
 
 
 def disclosure(title: str, content: widgets.Widget, opened: bool = False) -> widgets.VBox:
-    """A button that shows or hides ``content``: an accordion that keyboards and screen readers know.
+    """A button that shows or hides ``content`` (the box's first child, then the content).
 
-    (ipywidgets' own Accordion draws its title as a heading that takes no focus.)
+    An accordion that keyboards and screen readers know: ipywidgets' own
+    Accordion draws its title as a heading that takes no focus.
     """
     button = widgets.ToggleButton(value=opened, tooltip=f"show or hide {title}", layout=widgets.Layout(width="auto"))
 
@@ -129,13 +130,11 @@ def disclosure(title: str, content: widgets.Widget, opened: bool = False) -> wid
 
     button.observe(show, names="value")
     show()
-    box = widgets.VBox([button, content])
-    box.toggle = button  # type: ignore[attr-defined]  (for code and tests that open it)
-    return box
+    return widgets.VBox([button, content])
 
 
-#: A name for a screen reader that takes no room on screen (the usual "visually hidden" text).
 def hidden_label(text: str) -> str:
+    """HTML that names a control for a screen reader and takes no room on screen ("visually hidden" text)."""
     return ("<span style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
             f"white-space:nowrap'>{escape(text)}</span>")
 

@@ -137,16 +137,17 @@ class _Playground(NetworkFile, Observable):
         else:
             show_error(self.error, None)
         self.refresh()
-        self.playback.show_frames(self.last_frames(), self._takers)
+        numbers = {id(frame): index for index, frame in enumerate(self.last_frames(), start=self._since)}
+        self.playback.show_frames(self.last_frames(), lambda frame: self._takers(numbers[id(frame)]))
 
     def last_frames(self) -> list[Frame]:
         """The frames of the last action (a start, a join, a send...) and of the clock run since."""
         return self.network.frames[self._since:]
 
-    def _takers(self, frame: Frame) -> list[str]:
-        index = self.network.frames.index(frame)
+    def _takers(self, index: int) -> list[str]:
+        """The NICs that took frame number ``index`` of the network (worked out once, as the hosts stood then)."""
         if index not in self._accepted:
-            self._accepted[index] = accepting_nics(self.network, frame)
+            self._accepted[index] = accepting_nics(self.network, self.network.frames[index])
         return self._accepted[index]
 
     def refresh(self) -> None:
@@ -183,9 +184,11 @@ class _Playground(NetworkFile, Observable):
         rows = []
         for index in numbers:
             frame = net.frames[index]
-            rows.append([index + 1, time_label(frame.time), f"{frame.sender}.{frame.interface}", frame.eth_src,
-                         frame.eth_dst, frame_title(frame), ", ".join(self._takers(frame)) or "none"])
-        table = html_table(["#", "time", "sent by", "source MAC", "destination MAC", "what", "NICs that take it"],
+            # Seconds with the decimals they need (a table column must stay narrow; the diagram says "+ 10 µs").
+            seconds = f"{frame.time:.6f}".rstrip("0").rstrip(".")
+            rows.append([index + 1, seconds, f"{frame.sender}.{frame.interface}", frame.eth_src,
+                         frame.eth_dst, frame_title(frame), ", ".join(self._takers(index)) or "none"])
+        table = html_table(["#", "time (s)", "sent by", "source MAC", "destination MAC", "what", "NICs that take it"],
                            rows, wrap_columns=frozenset({5, 6}), caption=caption)
         self.frames.value = scroll_box(table, TABLE_HEIGHT, "frames")
         chosen = [net.frames[index] for index in sorted(numbers)]
