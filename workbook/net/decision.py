@@ -270,7 +270,6 @@ class LookupDecision(tuple):
             if route.route_type.rejects:
                 reason += f"; a {route.route_type.value} route refuses the datagram"
             return Candidate(route, True, True, reason)
-        assert winner is not None
         if self.strategy is Strategy.CLASSIC:
             kind = route.kind
             if kind is RouteKind.SUPERNET:
@@ -278,12 +277,14 @@ class LookupDecision(tuple):
                     f"matches, but it is a supernet route ({length} is shorter than its class): "
                     "the host → subnet → network → default mnemonic has no step for it"
                 ))
+            assert winner is not None  # only the mnemonic leaves a matching route without a winner
             step, winning_step = CLASSIC_STEPS[kind], CLASSIC_STEPS[winner.kind]
             if step > winning_step:
                 return Candidate(route, True, False, (
                     f"matches, but it is a {kind.value} route (step {step}); the search stopped at "
                     f"step {winning_step}, {winner.kind.value} routes"
                 ))
+        assert winner is not None
         if self.local is not None:
             winner_local = self._in_local(winner)
             if (view is self.local) != winner_local:

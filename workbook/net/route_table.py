@@ -82,6 +82,8 @@ def _classful_of_first_octet() -> tuple[int, ...]:
 _CLASSFUL = _classful_of_first_octet()
 _new_decision = tuple.__new__
 _NOTHING_EXCLUDED: frozenset[Route] = frozenset()
+_LONGEST = Strategy.LONGEST_PREFIX  # an Enum member read from its class costs a lookup of its own
+_EVERY_BLOCK_FROM = 4096  # routes in a bulk load from which every /16 block is worked out at once
 
 
 class RouteTable:
@@ -105,10 +107,13 @@ class RouteTable:
         local: RouteTable | None = None,
         layer: str = "",
     ) -> None:
-        self.strategy = _strategy(strategy)
-        self.local = local
+        self._strategy = _strategy(strategy)
+        self._local = local
         self.layer = layer
         self._view: TableView | None = None
+        # (view, block probes) while a plain longest-prefix lookup needs nothing else: no local table, no
+        # interface passed over, the table's own strategy longest prefix. Any change resets it.
+        self._fast: tuple[TableView, dict[int, Any]] | None = None
         self._passed_over: dict[str, str] = {}
         self._routes: list[Route] = []
         # prefix length -> {network: Route, or a list of routes ordered by (metric, installation)}
@@ -205,7 +210,28 @@ class RouteTable:
     def _edited(self) -> None:
         """Forget everything worked out from the old contents (decisions keep their own view)."""
         self._view = None
+        self._fast = None
         self._batch_index = None
+
+    @property
+    def strategy(self) -> Strategy:
+        """The default strategy of :meth:`lookup`."""
+        return self._strategy
+
+    @strategy.setter
+    def strategy(self, value: Strategy | str) -> None:
+        self._strategy = _strategy(value)
+        self._fast = None
+
+    @property
+    def local(self) -> RouteTable | None:
+        """Linux's local table, searched together with this one (None for other stacks)."""
+        return self._local
+
+    @local.setter
+    def local(self, table: RouteTable | None) -> None:
+        self._local = table
+        self._fast = None
 
     def _index(self, route: Route, prepend: bool = False) -> None:
         self._edited()
@@ -465,25 +491,23 @@ class RouteTable:
                 address = parse_address(destination, what="destination")
         else:
             address = parse_address(destination, what="destination")
-        if strategy is None:
-            chosen = self.strategy
-        elif strategy is Strategy.LONGEST_PREFIX or strategy is Strategy.CLASSIC:
-            chosen = strategy
-        else:
-            chosen = _strategy(strategy)
-        view = self._view or self.view()
-        if where is None and self.local is None and not self._passed_over:
-            if chosen is Strategy.LONGEST_PREFIX:
-                entry = self._block_probes.get(address >> 16) or self._fill_block(address >> 16)
-                for mask, bucket in entry[0]:
-                    found = bucket.get(address & mask)
-                    if found is not None:
-                        route = found[0] if type(found) is list else found
-                        break
-                else:
-                    route = entry[1]
+        fast = self._fast
+        if fast is not None and where is None and (strategy is None or strategy is _LONGEST):
+            entry = fast[1].get(address >> 16) or self._fill_block(address >> 16)
+            for mask, bucket in entry[0]:
+                found = bucket.get(address & mask)
+                if found is not None:
+                    route = found[0] if type(found) is list else found
+                    break
             else:
-                route = self._classic(address)
+                route = entry[1]
+            return _new_decision(LookupDecision, (fast[0], address, _LONGEST, route, None, _NOTHING_EXCLUDED, ""))
+        chosen = self._strategy if strategy is None else _strategy(strategy)
+        view = self.view()
+        if where is None and self._local is None and not self._passed_over:
+            if self._strategy is Strategy.LONGEST_PREFIX:
+                self._fast = (view, self._block_probes)
+            route = self._longest_prefix(address) if chosen is Strategy.LONGEST_PREFIX else self._classic(address)
             return _new_decision(LookupDecision, (view, address, chosen, route, None, _NOTHING_EXCLUDED, ""))
         return self._layered_lookup(address, chosen, view, where, why_not)
 
@@ -491,7 +515,7 @@ class RouteTable:
                         where: Callable[[Route], bool] | None, why_not: str) -> LookupDecision:
         """A lookup that skips routes (a filter, interfaces passed over) or also searches a local table."""
         route, excluded = self._search(address, strategy, where)
-        local = self.local
+        local = self._local
         local_view = None
         if local is not None:
             local_view = local.view()
@@ -549,15 +573,19 @@ class RouteTable:
         return entry
 
     def _fill_all_blocks(self) -> None:
-        """Work out every /16 block that holds a route longer than /16 now, so that a first pass is fast.
+        """Work out the /16 blocks now, so that a first pass over fresh addresses is as fast as the next.
 
-        Blocks share their list of probes when they hold the same lengths.
+        A big table (a bulk load of thousands of routes) gets all 65 536 blocks; a small one only those
+        holding a route longer than /16, the others being worked out when first looked up. Blocks share
+        their list of probes when they hold the same lengths.
         """
         by_length, lengths, long_lengths = self._by_length, self._lengths, self._long_lengths
         short = [(MASKS[n], by_length[n]) for n in lengths if n <= 16]
-        shared: dict[int, tuple[tuple[int, dict[int, Any]], ...]] = {}
+        shared: dict[int, tuple[tuple[int, dict[int, Any]], ...]] = {0: ()}
         probes_of = self._block_probes
-        for block, bits in long_lengths.items():
+        blocks = range(1 << 16) if len(self._routes) >= _EVERY_BLOCK_FROM else long_lengths
+        for block in blocks:
+            bits = long_lengths.get(block, 0)
             probes = shared.get(bits)
             if probes is None:
                 probes = shared[bits] = tuple((MASKS[n], by_length[n]) for n in lengths if n > 16 and bits >> n & 1)
@@ -674,7 +702,7 @@ class RouteTable:
 
     def copy(self) -> RouteTable:
         """A copy with the same routes, group order, local table and passed-over interfaces."""
-        twin = RouteTable(strategy=self.strategy, local=self.local, layer=self.layer)
+        twin = RouteTable(strategy=self._strategy, local=self._local, layer=self.layer)
         twin._routes = list(self._routes)
         twin._by_length = {n: {k: list(v) if type(v) is list else v for k, v in bucket.items()}
                            for n, bucket in self._by_length.items()}
