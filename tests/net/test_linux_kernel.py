@@ -507,8 +507,8 @@ def test_sysctl_defaults_are_those_of_a_fresh_namespace(netns_factory) -> None:
     names = [f"net.ipv4.conf.all.{key}" for key in SYSCTL_DEFAULTS]
     here = subprocess.run(["sysctl", "-n", *names], capture_output=True, text=True, check=True).stdout.split()
     if [int(v) for v in here] != list(SYSCTL_DEFAULTS.values()):
-        pytest.skip(f"this machine's own settings differ from the kernel's defaults ({dict(zip(names, here))}): "
-                    "a new namespace inherits them")
+        pytest.skip(f"this machine's own settings differ from the kernel's defaults "
+                    f"({dict(zip(names, here, strict=True))}): a new namespace inherits them")
     seen = fresh.exec("sysctl", "-n", *names).stdout.split()
     assert dict(zip(SYSCTL_DEFAULTS, map(int, seen), strict=True)) == SYSCTL_DEFAULTS
 

@@ -34,7 +34,7 @@ def _public_values(cls: type) -> dict[str, object]:
 @pytest.mark.parametrize("cls", _classes(), ids=lambda c: c.__name__)
 def test_every_public_value_of_a_personality_is_a_trait(cls):
     plain = [name for name, value in _public_values(cls).items()
-             if not isinstance(value, Trait) and not callable(value) and not isinstance(value, staticmethod | classmethod)]
+             if not isinstance(value, Trait | staticmethod | classmethod) and not callable(value)]
     assert not plain, f"{cls.__name__}: {plain} should be Traits with a Source (workbook/ledger.py)"
 
 
@@ -73,6 +73,6 @@ def test_no_personality_name_is_tested_in_the_engine():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             text = ast.unparse(node) if isinstance(node, ast.Compare | ast.Call) else ""
             if ("personality.name ==" in text or "personality.name !=" in text
-                    or ".name.startswith(" in text and "personality" in text):
+                    or (".name.startswith(" in text and "personality" in text)):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
     assert not offenders, offenders

@@ -106,6 +106,21 @@ class Host:
         self.start()
 
     @property
+    def table(self) -> RouteTable:
+        """The host's route table (Linux: the main table, searched together with :attr:`local_table`)."""
+        return self._table
+
+    @table.setter
+    def table(self, table: RouteTable) -> None:
+        # A table put in place of the built one (a saved snapshot) keeps what belongs to the host, not to
+        # the routes: Linux's local table, and the links whose routes lookups pass over.
+        old = getattr(self, "_table", None)
+        if old is not None and table.local is None and old.local is not None:
+            table.local = old.local
+            table.pass_over(old.passed_over)
+        self._table = table
+
+    @property
     def forwarding(self) -> bool:
         """Does this host forward datagrams for others (a router)? Linux's ``sysctl`` forwarding."""
         return bool(self.sysctl.get("forwarding", 0))
@@ -165,8 +180,7 @@ class Host:
         if data.get("table") is not None and host.personality == get_personality(data.get("personality", "nt4")):
             # A saved table is a snapshot of one stack's state; another personality rebuilds its own.
             saved = _saved_routes(data["table"], "table", host.name)
-            host.table = RouteTable(saved, strategy=host.personality.strategy, local=host.local_table)
-            host.personality.restore(host)
+            host.table = RouteTable(saved, strategy=host.personality.strategy)
         return host
 
     @classmethod
@@ -236,10 +250,12 @@ class Host:
         ...                        "interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"]}]})
         >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.1", "interface": "eth0"})
         Route('0.0.0.0/0', gateway='10.0.0.1', interface='eth0', metric=0)
-        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2", "interface": "eth0"})
+        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        workbook.net.personalities.linux_fib.RouteRefused: a route to 0.0.0.0/0 with metric 0 is already in the table (0.0.0.0/0 via 10.0.0.1 dev eth0 metric 0) (the kernel says: RTNETLINK answers: File exists)
+        workbook.net.personalities.linux_fib.RouteRefused: a route to 0.0.0.0/0 with metric 0 is ... File exists)
+        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"}, how="append")
+        Route('0.0.0.0/0', gateway='10.0.0.2', interface='eth0', metric=0)
         """
         spec = _check_route_spec(self, spec)
         if isinstance(spec, Route):

@@ -148,9 +148,6 @@ class Personality:
             if route not in table:
                 table.add(route)
 
-    def restore(self, host: Host) -> None:
-        """After a saved table replaced the built one: nothing more to do for most stacks."""
-
     def configured_route(self, host: Host, spec: dict[str, Any], raw_metric: bool = False) -> Route:
         """A route dict of a scenario as this stack installs it: the interface found from the gateway when
         not given, the metric as the stack computes it, the gateway checked against the interface."""

@@ -167,9 +167,6 @@ class Linux(Personality):
             else:
                 self.add_route(host, self.configured_route(host, spec), spec.get("how", "add"))
 
-    def restore(self, host: Host) -> None:
-        self.pass_over_links(host)
-
     def pass_over_links(self, host: Host) -> None:
         """With ignore_routes_with_linkdown, lookups pass over routes through a link without carrier."""
         passed: dict[str, str] = {}
