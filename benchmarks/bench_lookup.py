@@ -179,26 +179,21 @@ def first_pass_rates(prefixes: list[str], queries: list[str], repeat: int) -> tu
 
     Builds are not timed; the best of ``repeat`` fresh builds counts, as for the warm figures.
     """
-    engine_best = tree_best = float("inf")
+    builders: list[Callable[[], Callable[[str], Any]]] = [lambda: RouteTable.from_prefixes(prefixes).lookup]
+    if pytricia is not None:  # the same fresh start for the reference, right after
+        builders.append(lambda: build_pytricia(prefixes)[0].get)
+    best = [float("inf")] * len(builders)
     for _ in range(repeat):
-        gc.collect()
-        table = RouteTable.from_prefixes(prefixes)
-        lookup = table.lookup
-        start = time.perf_counter()
-        for text in queries:
-            lookup(text)
-        engine_best = min(engine_best, time.perf_counter() - start)
-        del table, lookup
-        if pytricia is not None:  # the same fresh start for the reference, right after
+        for index, build in enumerate(builders):
             gc.collect()
-            tree, _, _ = build_pytricia(prefixes)
-            get = tree.get
+            find = build()
             start = time.perf_counter()
             for text in queries:
-                get(text)
-            tree_best = min(tree_best, time.perf_counter() - start)
-            del tree, get
-    return len(queries) / engine_best, None if pytricia is None else len(queries) / tree_best
+                find(text)
+            best[index] = min(best[index], time.perf_counter() - start)
+            del find
+    rates = [len(queries) / seconds for seconds in best]
+    return rates[0], rates[1] if len(rates) > 1 else None
 
 
 def naive_scan_rate(prefixes: list[str], queries: list[str]) -> float:

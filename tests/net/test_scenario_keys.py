@@ -157,3 +157,19 @@ def test_other_stacks_accept_the_values_that_change_nothing():
     assert host.route_get("10.9.1.1").interface == "eth0"
     with pytest.raises(WorkbookError, match="only the linux personality models"):
         host.delete_address("10.0.0.5")
+
+
+# Datagrams that arrive, on the other stacks (modelled after RFC 1122 and RFC 1812) --------------
+@pytest.mark.parametrize("personality", ["nt4", "windows"])
+def test_a_datagram_that_arrives_is_delivered_forwarded_or_refused(personality):
+    data = {"name": "h", "personality": personality, "interfaces": [
+        {"name": "eth0", "addresses": ["10.0.0.5/24"]}, {"name": "eth1", "addresses": ["10.1.0.5/24"]}]}
+    host = Host.from_dict(data)
+    assert host.route_get("10.0.0.5", "10.0.0.9", input_interface="eth0").kind is DestinationKind.LOCAL
+    refused = host.route_get("10.1.0.9", "10.0.0.9", input_interface="eth0")
+    assert refused.reason == "host unreachable" and "not confirmed" in refused.explain()
+    other_card = host.route_get("10.1.0.5", "10.0.0.9", input_interface="eth0")
+    assert other_card.reachable == (host.personality.host_model == "weak")
+    router = Host.from_dict({**data, "forwarding": True})
+    forwarded = router.route_get("10.1.0.9", "10.0.0.9", input_interface="eth0")
+    assert forwarded.interface == "eth1" and forwarded.input_interface == "eth0" and str(forwarded.source) == "10.0.0.9"

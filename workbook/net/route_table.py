@@ -622,7 +622,9 @@ class RouteTable:
 
         The first call builds an interval index: the address space cut at every
         route boundary, each piece labelled with its winning route; a batch is
-        then one binary search per address, done by NumPy.
+        then one binary search per address, done by NumPy. It answers from this
+        table's own rows: a local table searched with it, or interfaces passed
+        over, are :meth:`lookup`'s business.
         """
         import numpy as np
 

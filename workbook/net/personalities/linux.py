@@ -69,20 +69,6 @@ _SYSCTL_VALUES = {"forwarding": (0, 1), "rp_filter": (0, 1, 2), "ignore_routes_w
 _REJECT_REASON = {RouteType.UNREACHABLE: "host unreachable", RouteType.BLACKHOLE: "invalid argument",
                   RouteType.PROHIBIT: "permission denied", RouteType.THROW: "network unreachable"}
 _ALL_HOSTS = 0xE0000001
-
-
-def _promoted_order(before: list[fib.KernelAddress], doomed: fib.KernelAddress, promote: fib.KernelAddress,
-                    rest: list[fib.KernelAddress]) -> list[fib.KernelAddress]:
-    """The address list after a promotion: the promoted secondary moves after the last primary that
-    followed the deleted one with a scope at least as narrow (``__inet_del_ifa``)."""
-    after = None
-    for address in before[before.index(doomed) + 1:]:
-        if not address.secondary and doomed.scope <= address.scope:
-            after = address
-    order = [a for a in rest if a.ip != promote.ip]
-    position = before.index(doomed) if after is None else [a.ip for a in order].index(after.ip) + 1
-    order.insert(position, promote)
-    return order
 _LOCAL_MULTICAST = 0xE0000000  # 224.0.0.0/24
 
 
@@ -92,10 +78,10 @@ class Linux(Personality):
     strategy = Trait(Strategy.LONGEST_PREFIX, _observed("longest prefix across the local and main tables, "
                                                         "then metric, then the order of ip route add/append/prepend"))
     host_model = Trait("weak", _observed("a bound source leaves through the interface the routes choose"))
-    route_print_style = Trait("modern", Source.seed("the engine prints Linux tables in the modern Windows "
-                                                    "layout; `ip route` is not reproduced"))
-    persistent_routes_survive_restart = Trait(False, _observed("routes added with ip route live until the "
-                                                               "interface or the host goes down"))
+    route_print_style = Trait("modern", Source.microsoft("the layout of `route print -4`", note="Linux has no "
+                                                         "`route print`: the engine shows its routes this way"))
+    persistent_routes_survive_restart = Trait(False, _observed("routes live in the kernel only: deleting the "
+                                                               "links they use, as a reboot does, deletes them"))
     default_metric = Trait(0, _observed("ip route add without metric installs metric 0"))
     names_interfaces_by_address = Trait(False, _observed("routes name their device: dev eth0"))
     bare_address_prefixlen = Trait(32, _observed("ip addr add 10.0.0.7 dev v0 gives 10.0.0.7/32"))
@@ -397,3 +383,16 @@ class Linux(Personality):
             return -1 if rp_filter else 0
         return -1 if rp_filter == 1 else 0
 
+
+def _promoted_order(before: list[fib.KernelAddress], doomed: fib.KernelAddress, promote: fib.KernelAddress,
+                    rest: list[fib.KernelAddress]) -> list[fib.KernelAddress]:
+    """The address list after a promotion: the promoted secondary moves after the last primary that
+    followed the deleted one with a scope at least as narrow (``__inet_del_ifa``)."""
+    after = None
+    for address in before[before.index(doomed) + 1:]:
+        if not address.secondary and doomed.scope <= address.scope:
+            after = address
+    order = [a for a in rest if a.ip != promote.ip]
+    position = before.index(doomed) if after is None else [a.ip for a in order].index(after.ip) + 1
+    order.insert(position, promote)
+    return order
