@@ -310,7 +310,7 @@ class LookupDecision(tuple):
                          "the datagram is refused.")
         else:
             via = "on-link, straight to the destination" if self.gateway is None else f"to gateway {self.gateway}"
-            if self.gateway is None and route._gateway is not None and not route.on_link:
+            if route.gateway_is_own:
                 via += f" (its gateway {route.gateway} is this host's own address)"
             lines.append(f"Decision: {route.network} ({self.rule}) — out through {self.interface}, {via}.")
         return "\n".join(lines)

@@ -253,7 +253,7 @@ class Linux(Personality):
             notes.append(f"the route's preferred source (src) is {format_address(chosen)}")
         else:
             chosen = fib.select_address(host, interface, route._gateway, fib.route_scope(route))
-            notes.append(f"source: {self.source_rule}")
+            notes.append(f"source {'none' if chosen is None else format_address(chosen)}: {self.source_rule}")
         if chosen is not None and is_loopback(chosen) and not interface.loopback:
             return self.unreachable(host, destination, (
                 f"a loopback source ({format_address(chosen)}) may not leave through {interface.name}: "

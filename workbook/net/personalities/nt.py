@@ -57,8 +57,7 @@ class NT4(Personality):
     names_interfaces_by_address = Trait(True, _SEED_ROUTE_PRINT)
     on_link_gateway_is_interface_address = Trait(True, _SEED_ROUTE_PRINT)
     multicast_route = Trait("224.0.0.0 mask 224.0.0.0", _SEED_ROUTE_PRINT)
-    source_rule = Trait("the address of the interface the route table chose (bound to ANY)",
-                        Source.microsoft("KB Q175396"))
+    source_rule = Trait("the address of the interface the route table chose", Source.microsoft("KB Q175396"))
 
     def automatic_routes(self, host: Host) -> list[Route]:
         auto = RouteOrigin.AUTOMATIC
