@@ -1,4 +1,8 @@
-"""The kernel comparisons report how many queries they compared, after the run (also under xdist)."""
+"""The kernel comparisons report how many queries they compared, after the run.
+
+The tests record their counts as user properties, which travel with the reports from xdist's workers;
+``tests/conftest.py`` imports this hook so that the controlling process prints the total.
+"""
 
 from __future__ import annotations
 
