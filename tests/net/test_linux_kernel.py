@@ -39,9 +39,9 @@ from tests.net.netns import (
     namespaces,
 )
 from workbook import Host, WorkbookError
+from workbook.errors import RouteRefusedError
 from workbook.net.addresses import MASKS, format_address, parse_address
 from workbook.net.personalities.linux import SYSCTL_DEFAULTS
-from workbook.net.personalities.linux_fib import RouteRefused
 from workbook.net.route_get import REASONS
 
 pytestmark = [pytest.mark.kernel, pytest.mark.xdist_group("kernel")]
@@ -296,7 +296,7 @@ def install(lab: Lab, config: dict) -> tuple[Host, list[str], list[str]]:
         try:
             host.add_route(spec, route["how"])
             engine = None
-        except RouteRefused as error:
+        except RouteRefusedError as error:
             engine = error.kernel_message
         except WorkbookError as error:
             engine = f"(engine: {error})"

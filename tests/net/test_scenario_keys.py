@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from workbook import DestinationKind, Host, WorkbookError
-from workbook.net.personalities.linux_fib import RouteRefused
+from workbook.errors import RouteRefusedError
 
 
 def linux(interfaces=None, routes=None, sysctl=None, personality="linux") -> Host:
@@ -49,7 +49,7 @@ def test_a_prefix_at_two_metrics_append_and_prepend():
     ])
     assert str(host.route_get("8.8.8.8").gateway) == "10.0.0.3"
     assert host.route_get("8.8.8.8").lookup.rule == "prepended"
-    with pytest.raises(RouteRefused, match="File exists") as refused:
+    with pytest.raises(RouteRefusedError, match="File exists") as refused:
         host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.4", "metric": 10})
     assert refused.value.kernel_message == "RTNETLINK answers: File exists"
     host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.4", "metric": 10}, how="append")
@@ -61,7 +61,7 @@ def test_own_address_gateway_and_onlink():
                           "onlink": True}])
     assert host.route_get("192.168.50.7").gateway is None  # the "several logical subnets" trick
     assert str(host.route_get("192.168.51.7").gateway) == "192.0.2.1"
-    with pytest.raises(RouteRefused, match="Nexthop has invalid gateway"):
+    with pytest.raises(RouteRefusedError, match="Nexthop has invalid gateway"):
         host.add_route({"destination": "192.168.52.0/24", "gateway": "192.0.2.1", "interface": "eth0"})
 
 

@@ -253,7 +253,7 @@ class Host:
         >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        workbook.net.personalities.linux_fib.RouteRefused: a route to 0.0.0.0/0 with metric 0 is ... File exists)
+        workbook.errors.RouteRefusedError: a route to 0.0.0.0/0 with metric 0 is ... File exists)
         >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"}, how="append")
         Route('0.0.0.0/0', gateway='10.0.0.2', interface='eth0', metric=0)
         """

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbook.errors import RouteError
+from workbook.errors import RouteRefusedError
 from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_multicast
 from workbook.net.routes import Route, RouteOrigin, RouteType
 
@@ -31,7 +31,6 @@ __all__ = [
     "SCOPE_LINK",
     "SCOPE_UNIVERSE",
     "KernelAddress",
-    "RouteRefused",
     "add_ifaddr",
     "addr_type",
     "del_ifaddr",
@@ -45,14 +44,6 @@ __all__ = [
 SCOPE_UNIVERSE, SCOPE_LINK, SCOPE_HOST = 0, 253, 254
 _SCOPE_OF_NAME = {"global": SCOPE_UNIVERSE, "link": SCOPE_LINK, "host": SCOPE_HOST}
 LOOPBACK = 0x7F000001
-
-
-class RouteRefused(RouteError):
-    """The kernel refuses a route or an address; ``kernel_message`` is what `ip` prints for it."""
-
-    def __init__(self, message: str, kernel_message: str) -> None:
-        super().__init__(f"{message} (the kernel says: {kernel_message})")
-        self.kernel_message = kernel_message
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ def kernel_addresses(interface: Interface) -> list[KernelAddress]:
                 last_primary = position + 1
             if other.same_subnet(candidate):
                 if other.scope != scope:
-                    raise RouteRefused(
+                    raise RouteRefusedError(
                         f"address {format_address(ip)}/{prefixlen} on {interface.name} has scope "
                         f"{interface.scope_of(ip)}, but {format_address(other.ip)} in the same subnet has another",
                         "Error: ipv4: Invalid scope value.",
@@ -325,26 +316,26 @@ def check_route(host: Host, route: Route, interface: Interface | None) -> Route:
     """
     if route.route_type.rejects:
         if route._gateway is not None or route.interface:
-            raise RouteRefused(f"a {route.route_type.value} route has no gateway or device",
-                               "Error: Gateway, device and multipath can not be specified for this route type.")
+            raise RouteRefusedError(f"a {route.route_type.value} route has no gateway or device",
+                                    "Error: Gateway, device and multipath can not be specified for this route type.")
         return route
     if route._gateway is None:
         if route.onlink:
-            raise RouteRefused("onlink needs a gateway",
-                               "Error: Invalid flags for nexthop - can not contain DEAD or ONLINK.")
+            raise RouteRefusedError("onlink needs a gateway",
+                                    "Error: Invalid flags for nexthop - can not contain DEAD or ONLINK.")
         if interface is None:
-            raise RouteRefused("a route without a gateway needs a device", "Error: No such device")
+            raise RouteRefusedError("a route without a gateway needs a device", "Error: No such device")
         if not interface.up:
-            raise RouteRefused(f"{interface.name} is down", "Error: Device for nexthop is not up.")
+            raise RouteRefusedError(f"{interface.name} is down", "Error: Device for nexthop is not up.")
         dev = interface.name
     elif route.onlink:
         if interface is None:
-            raise RouteRefused("onlink needs a device", "Error: Nexthop device required for onlink.")
+            raise RouteRefusedError("onlink needs a device", "Error: Nexthop device required for onlink.")
         if not interface.up:
-            raise RouteRefused(f"{interface.name} is down", "Error: Nexthop device is not up.")
+            raise RouteRefusedError(f"{interface.name} is down", "Error: Nexthop device is not up.")
         if addr_type(host, route._gateway, interface.name) is not RouteType.UNICAST:
-            raise RouteRefused(f"gateway {format_address(route._gateway)} is not a unicast address on "
-                               f"{interface.name}", "Error: Nexthop has invalid gateway.")
+            raise RouteRefusedError(f"gateway {format_address(route._gateway)} is not a unicast address on "
+                                    f"{interface.name}", "Error: Nexthop has invalid gateway.")
         dev = interface.name
     else:
         dev, own = _check_gateway(host, route, interface)
@@ -352,8 +343,8 @@ def check_route(host: Host, route: Route, interface: Interface | None) -> Route:
             route = Route._trusted(*route[:9], True)
     source = route._preferred_source
     if source is not None and addr_type(host, source) is not RouteType.LOCAL:
-        raise RouteRefused(f"preferred source {format_address(source)} is not an address of this host",
-                           "Error: Invalid prefsrc address.")
+        raise RouteRefusedError(f"preferred source {format_address(source)} is not an address of this host",
+                                "Error: Invalid prefsrc address.")
     return Route._trusted(*route[:3], dev, *route[4:])
 
 
@@ -371,11 +362,12 @@ def _check_gateway(host: Host, route: Route, interface: Interface | None) -> tup
 
     found = lookup(host, gateway, where=usable, link_state=False)
     if found is None or found.route_type not in (RouteType.UNICAST, RouteType.LOCAL):
-        raise RouteRefused(f"gateway {format_address(gateway)} is on no subnet of "
-                           f"{name or 'any interface'}", "Error: Nexthop has invalid gateway.")
+        raise RouteRefusedError(f"gateway {format_address(gateway)} is on no subnet of "
+                                f"{name or 'any interface'}", "Error: Nexthop has invalid gateway.")
     if not host.interface(found.interface).up:
-        raise RouteRefused(f"gateway {format_address(gateway)} is reached through {found.interface}, which is down",
-                           "RTNETLINK answers: Network is down")
+        raise RouteRefusedError(
+            f"gateway {format_address(gateway)} is reached through {found.interface}, which is down",
+            "RTNETLINK answers: Network is down")
     return found.interface, found.route_type is RouteType.LOCAL
 
 
@@ -384,6 +376,7 @@ def insert_route(table: RouteTable, route: Route, how: str) -> Route:
     and ``prepend`` put it after or before those, refusing only the very same route."""
     group = [r for r in table.group(route._network, route._prefixlen) if r.metric == route.metric]
     if group and (how == "add" or route in group):
-        raise RouteRefused(f"a route to {format_address(route._network)}/{route._prefixlen} with metric "
-                           f"{route.metric} is already in the table ({group[0]})", "RTNETLINK answers: File exists")
+        raise RouteRefusedError(
+            f"a route to {format_address(route._network)}/{route._prefixlen} with metric {route.metric} is already "
+            f"in the table ({group[0]})", "RTNETLINK answers: File exists")
     return table.add(route, check_gateway=False, check_duplicate=False, prepend=how == "prepend")
