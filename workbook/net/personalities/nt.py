@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbook.ledger import Source, Trait, source_of
+from workbook.ledger import Source, Trait
 from workbook.net.addresses import MASKS, format_address, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
@@ -40,6 +40,8 @@ MICROSOFT_ROUTE_DETERMINATION = Source.microsoft(
          "metric, then any; the chapter covers Windows NT as well. KB Q140859 gives the host → subnet → "
          "network → default order only as a mnemonic",
 )
+_WEAK_HOST = Source.microsoft("KB Q175396", note="a bound source leaves through whatever interface the route "
+                                                 "table chose")
 _SEED_ROUTE_PRINT = Source.microsoft("KB Q140859 'TCP/IP Routing Basics for Windows NT' (the route print table)",
                                      note="the seed text prints the same layout")
 
@@ -48,8 +50,7 @@ class NT4(Personality):
     name = "nt4"
     title = "Windows NT 4.0, as the seed texts describe it"
     strategy = Trait(Strategy.LONGEST_PREFIX, MICROSOFT_ROUTE_DETERMINATION)
-    host_model = Trait("weak", Source.microsoft("KB Q175396", note="a bound source leaves through whatever "
-                                                "interface the route table chose"))
+    host_model = Trait("weak", _WEAK_HOST)
     route_print_style = Trait("nt4", _SEED_ROUTE_PRINT)
     persistent_routes_survive_restart = Trait(True, Source.seed(
         "route -p keeps a route in the registry (PersistentRoutes) for NT 4.0"))
@@ -88,12 +89,12 @@ class NT4(Personality):
             return self.unreachable(host, destination, ("no route matches: ICMP destination unreachable",), lookup)
         interface = host.interface_for_label(route.interface)
         kind = self.classify(host, destination)
-        notes = [f"the route table chose {route} ({lookup.rule}; {source_of(self, 'strategy').reference})"]
+        notes = [f"the route table chose {route} ({lookup.rule}; {MICROSOFT_ROUTE_DETERMINATION.reference})"]
         if source is not None:
             chosen_source = source
             notes.append(
                 f"the socket is bound to {format_address(source)}: that is the source, "
-                f"whatever interface sends (weak end system, {source_of(self, 'host_model').reference})"
+                f"whatever interface sends (weak end system, {_WEAK_HOST.reference})"
             )
         elif kind is DestinationKind.LOCAL:
             chosen_source = destination if host.owner_of(destination) else _LOOPBACK
