@@ -6,7 +6,7 @@ plays them with Play, and checks at every step that the drawing lit up the node
 the step's text names, that the drawing itself was never redrawn, and that a
 reader who asks for reduced motion gets no Play button and no moving dashes. A
 screenshot of every step goes to ``shots``. :func:`provoke_conflict` and
-:func:`look_through_longest_prefix` drive the duplicate-address playground and
+:func:`look_through_the_other_order` drive the duplicate-address playground and
 the lookup explorer.
 """
 
@@ -139,8 +139,8 @@ def provoke_conflict(playground) -> None:
     nb.wait_for_text(playground.locator("table", has_text="source MAC"), "is-at")
 
 
-def look_through_longest_prefix(lookup) -> str:
-    """Press the lookup explorer's "longest prefix" (a lens on an NT table); return what it then says."""
-    lookup.locator("button", has_text="longest prefix").click()
+def look_through_the_other_order(lookup) -> str:
+    """Press the lookup explorer's order that is not the table's own (a lens on it); return what it then says."""
+    lookup.locator(".widget-toggle-button:not(.mod-active)", has_text=re.compile("classic|longest prefix")).click()
     nb.wait_for_text(lookup, "would pick")
     return lookup.text_content()

@@ -63,7 +63,7 @@ def decision_summary(decision: RouteGet | LookupDecision | None) -> str:
 
     >>> from workbook import Host
     >>> print(decision_summary(Host.from_scenario("seed-host").route_get("172.17.1.1")))
-    route 0.0.0.0/0 (classic step 4 (default route)); out of eth0 to gateway 172.16.112.1, source 172.16.112.123
+    route 0.0.0.0/0 (only match); out of eth0 to gateway 172.16.112.1, source 172.16.112.123
     """
     if decision is None:
         return ""
