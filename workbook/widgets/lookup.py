@@ -116,7 +116,7 @@ class LookupExplorer(Observable):
         self.trace: PathTrace | None = None
 
         self.destination = widgets.Text(value=destination, description="Destination", continuous_update=False)
-        self.strategy = widgets.ToggleButtons(options=[("classic (NT)", "classic"),
+        self.strategy = widgets.ToggleButtons(options=[("classic (the text)", "classic"),
                                                        ("longest prefix", "longest-prefix")],
                                               value=self.table.strategy.value,
                                               tooltips=["the NT text's order: host, subnet, network, default",
