@@ -90,6 +90,7 @@ class SimHost(Host):
         personality: str | Personality = "nt4",
         forwarding: bool = False,
         gateways: dict[str, str] | None = None,
+        sysctl: dict[str, Any] | None = None,
     ) -> None:
         self.running = False
         self._sim_running = True  # whether the network starts this host when it is built
@@ -106,7 +107,7 @@ class SimHost(Host):
         self._startup_until: dict[str, float] = {}
         self._last_defence: dict[int, float] = {}
         self._last_conflict_log: dict[int, float] = {}
-        super().__init__(name, interfaces, routes, personality, forwarding, gateways)
+        super().__init__(name, interfaces, routes, personality, forwarding, gateways, sysctl)
         self.arp_cache = ArpCache(ARP_CACHE_LIFE.get(self.personality.name, 120.0))
         self.duplicate_detection = DUPLICATE_DETECTION.get(self.personality.name, "none")
         self.igmp_version = IGMP_VERSION.get(self.personality.name, 2)
