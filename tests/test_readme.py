@@ -27,7 +27,7 @@ def test_the_readme_starts_with_the_learner_and_shows_a_widget() -> None:
         "## Start here: learners", "## Start here: instructors", "## For developers"))
     assert learners < instructors < developers
     start = text[learners:instructors]
-    assert "chapters/00_orientation.ipynb" in start and "exercises/student/" in start
+    assert "chapters/00_orientation.ipynb" in start and "exercises/01_route_lookup.ipynb" in start
     (image,) = re.findall(r"!\[[^\]]+\]\((docs/img/[\w-]+\.png)\)", start)
     data = (README.parent / image).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 150_000  # a small PNG, committed
