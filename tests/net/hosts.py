@@ -19,7 +19,8 @@ def host_configs(draw: st.DrawFn, personality: str) -> dict:
     interfaces, used = [], set()
     for index in range(draw(st.integers(1, 3))):
         addresses = []
-        for _ in range(draw(st.integers(1, 2))):
+        wanted = draw(st.integers(1, 2))
+        while len(addresses) < wanted:  # a drawn address already in use is drawn again: 1-2 addresses each
             network, prefixlen = draw(st.sampled_from(_SUBNETS))
             address = network + draw(st.integers(1, (1 << (32 - prefixlen)) - 2))
             if address in used:
