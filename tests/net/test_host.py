@@ -243,3 +243,14 @@ def test_any_saved_table_gives_a_host_or_a_workbook_error(entries):
         Host.from_dict(data)
     except WorkbookError:
         pass
+
+
+
+@pytest.mark.parametrize("personality", ["nt4", "nt35", "windows"])
+def test_a_route_through_an_interface_without_an_address_is_refused_where_routes_name_addresses(personality):
+    # NT and Windows name a route's interface by its address: eth1 has none to name.
+    spec = {"name": "w", "personality": personality,
+            "interfaces": [{"name": "eth0", "addresses": ["10.0.0.1/24"]}, {"name": "eth1"}],
+            "routes": [{"destination": "10.0.1.0/24", "interface": "eth1"}]}
+    with pytest.raises(InterfaceError, match=r"'eth1' of host 'w', which has no IPv4 address.*e\.g\. 'addresses'"):
+        Host.from_dict(spec)

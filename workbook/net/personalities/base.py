@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import netaddr
 
-from workbook.errors import AddressError, GatewayError, RouteError, ScenarioError, WorkbookError
+from workbook.errors import AddressError, GatewayError, InterfaceError, RouteError, ScenarioError, WorkbookError
 from workbook.ledger import Source, Trait, source_of
 from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback, is_multicast, parse_address
 from workbook.net.decision import LookupDecision, Strategy
@@ -168,6 +168,12 @@ class Personality:
         metric = check_metric(metric) if raw_metric else self.configured_metric(
             interface, None if metric is None else check_metric(metric))
         source = _spec_source(host, spec, destination)
+        if self.names_interfaces_by_address and not interface.addresses:
+            raise InterfaceError(
+                f"the route to {destination} goes through interface {interface.name!r} of host {host.name!r}, "
+                f"which has no IPv4 address: {self.title.split(':')[0]} names a route's interface by its address; "
+                f"give {interface.name!r} an address first, e.g. 'addresses': ['10.0.1.1/24']"
+            )
         label = self.interface_label(interface, gateway)
         route = Route(destination, netmask=netmask, interface=label, metric=metric,
                       origin=spec.get("origin", "static"), preferred_source=source)

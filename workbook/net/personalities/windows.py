@@ -122,6 +122,11 @@ class Windows(Personality):
             chosen = source
         elif kind is DestinationKind.LOCAL:
             chosen = destination if host.owner_of(destination) else parse_address("127.0.0.1")
+        elif not interface.addresses:
+            # An interface with no IPv4 address has no source to offer: IPv4 cannot send through it.
+            notes.append(f"{interface.name} has no IPv4 address, so a datagram cannot leave through it "
+                         "(a datagram needs a source address, RFC 1122 §3.3.4.3)")
+            return self.unreachable(host, destination, tuple(notes), lookup)
         else:
             next_hop = route._gateway if route._gateway is not None else destination
             chosen = self.same_subnet_address(interface, next_hop) or int(interface.addresses[0].ip)
