@@ -17,11 +17,11 @@ from nbclient import NotebookClient
 
 import workbook as wb
 from workbook.net.multicast import group_scope, is_forwardable
+from workbook.net.personalities import PERSONALITIES
 from workbook.net.scenario import load_scenario, load_text
 from workbook.sim import dad
 from workbook.sim.frames import IgmpType
 from workbook.sim.network import PROPAGATION_DELAY
-from workbook.sim.node import DUPLICATE_DETECTION
 from workbook.widgets.playgrounds import multicast_lan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +101,8 @@ def test_late_detection_leaves_the_bystander_wrong() -> None:
 def test_rfc5227_constants_probes_and_stacks() -> None:
     assert (dad.PROBE_WAIT, dad.PROBE_NUM, dad.PROBE_MIN, dad.PROBE_MAX) == (1.0, 3, 1.0, 2.0)
     assert (dad.ANNOUNCE_WAIT, dad.ANNOUNCE_NUM, dad.ANNOUNCE_INTERVAL, dad.DEFEND_INTERVAL) == (2.0, 2, 2.0, 10.0)
-    assert DUPLICATE_DETECTION == {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
+    detection = {name: stack.duplicate_detection for name, stack in PERSONALITIES.items()}
+    assert detection == {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
     net = _dad_lan(personality="windows", seed=4)
     assert all(f.arp.is_probe and str(f.arp.sender_ip) == "0.0.0.0" for f in net.frames[:6])
     net.host("newcomer").start()

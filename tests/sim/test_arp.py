@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from workbook import WorkbookError
+from workbook import WorkbookError, get_personality
 from workbook.sim import Network
+from workbook.sim.arp import ARP_RETRIES, ARP_RETRY_INTERVAL
 from workbook.sim.frames import ArpOpcode
-from workbook.sim.node import ARP_CACHE_LIFE, ARP_RETRIES, ARP_RETRY_INTERVAL
 from workbook.sim.trace import DropReason
 
 from .helpers import arp_frames, host, lan
@@ -43,7 +43,7 @@ def test_arp_cache_ages_on_the_simulated_clock(personality: str) -> None:
     net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), personality=personality)
     a = net.host("a")
     net.send("a", "10.0.0.3")
-    life = ARP_CACHE_LIFE[personality]
+    life = get_personality(personality).arp_cache_life
     assert a.arp_cache.get("10.0.0.3") is not None
     net.run(life - 1)
     assert a.arp_cache.get("10.0.0.3") is not None

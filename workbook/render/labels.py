@@ -46,7 +46,13 @@ def arp_title(arp: ArpPacket) -> str:
 
 
 def ip_title(ip: IPv4Packet) -> str:
-    """What a datagram is, with its addresses and TTL: 'UDP 10.0.0.2 → 10.0.3.2 TTL 63'."""
+    """What a datagram is, with its addresses (and ports) and TTL: 'UDP 10.0.0.2:49152 → 10.0.3.2:520 TTL 63'.
+
+    >>> from netaddr import IPAddress
+    >>> from workbook.sim.frames import UdpDatagram
+    >>> ip_title(IPv4Packet(IPAddress("10.0.0.2"), IPAddress("10.0.3.2"), 63, payload=UdpDatagram(49152, 520)))
+    'UDP 10.0.0.2:49152 → 10.0.3.2:520 TTL 63'
+    """
     if ip.igmp is not None:
         igmp = ip.igmp
         word = _IGMP_WORDS.get(igmp.type, f"type {int(igmp.type):#x}")
@@ -56,6 +62,8 @@ def ip_title(ip: IPv4Packet) -> str:
         icmp = ip.icmp
         word = _ICMP_WORDS.get(icmp.type) or icmp.summary()
         return f"ICMP {word} {ip.src} → {ip.dst} TTL {ip.ttl}"
+    if ip.udp is not None:
+        return f"UDP {ip.src}:{ip.udp.src_port} → {ip.dst}:{ip.udp.dst_port} TTL {ip.ttl}"
     try:
         name = IPProtocol(ip.protocol).name
     except ValueError:

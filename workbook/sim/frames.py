@@ -1,4 +1,4 @@
-"""What travels on a wire: Ethernet frames carrying ARP or IPv4, and the IP payloads ICMP and IGMP (chapter 4).
+"""What travels on a wire: Ethernet frames carrying ARP or IPv4, and what IPv4 carries: ICMP, IGMP, UDP (chapter 4).
 
 Field names follow Wireshark's wording, so a learner can hold a trace next
 to a real capture:
@@ -10,6 +10,15 @@ to a real capture:
 >>> frame = Frame(0.0, "lan", EUI("00-DD-01-0F-7A-B5"), BROADCAST_MAC, ETHERTYPE_ARP, arp=arp)
 >>> frame.summary()
 '00-DD-01-0F-7A-B5 → FF-FF-FF-FF-FF-FF ARP: Who has 172.16.112.1? Tell 172.16.112.123'
+
+An :class:`IPv4Packet` carries one ``payload``: an :class:`IcmpMessage`,
+an :class:`IgmpMessage`, a :class:`UdpDatagram` (ports, then the
+application's data), or plain data for a protocol the simulator does not
+decode (TCP). ``packet.icmp``, ``.igmp`` and ``.udp`` read it:
+
+>>> packet = IPv4Packet(IPAddress("10.0.0.2"), IPAddress("10.0.0.3"), payload=UdpDatagram(49152, 520))
+>>> packet.udp.dst_port, packet.icmp is None, packet.summary()
+(520, True, '10.0.0.2 → 10.0.0.3 TTL 64 UDP')
 
 Every value here is immutable: a router that decrements the TTL makes a new
 :class:`IPv4Packet` (:meth:`IPv4Packet.forwarded`), so a trace can keep
@@ -39,6 +48,7 @@ __all__ = [
     "IcmpType",
     "IgmpMessage",
     "IgmpType",
+    "UdpDatagram",
 ]
 
 ETHERTYPE_IPV4 = 0x0800
@@ -140,12 +150,16 @@ class ArpPacket:
 
 @dataclass(frozen=True, slots=True)
 class IcmpMessage:
-    """An ICMP message. Error messages quote the header of the datagram that caused them."""
+    """An ICMP message. Error messages quote the header of the datagram that caused them; an echo carries data."""
 
     type: IcmpType
     code: int = 0
     gateway: netaddr.IPAddress | None = None  # for a redirect: the better first hop
     original: IPv4Packet | None = None  # the datagram this error is about
+    data: Any = None  # an echo request's data, which the reply sends back
+
+    def without_data(self) -> IcmpMessage:
+        return self if self.data is None else replace(self, data=None)
 
     @property
     def is_error(self) -> bool:
@@ -177,6 +191,28 @@ class IgmpMessage:
             text += f", max resp {self.max_resp_time / 10:g} s"
         return text
 
+    def without_data(self) -> IgmpMessage:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class UdpDatagram:
+    """A UDP datagram (RFC 768): source and destination port, then the application's data.
+
+    A node's UDP layer hands it to whatever is bound to ``dst_port`` (RIP
+    listens on 520, a BOOTP relay on 67).
+    """
+
+    src_port: int
+    dst_port: int
+    payload: Any = None
+
+    def summary(self) -> str:
+        return f"UDP {self.src_port} → {self.dst_port}"
+
+    def without_data(self) -> UdpDatagram:
+        return self if self.payload is None else replace(self, payload=None)
+
 
 _identifications = itertools.count(1)
 
@@ -196,20 +232,36 @@ class IPv4Packet:
     tos: int = 0
     router_alert: bool = False
     identification: int = field(default_factory=lambda: next(_identifications) & 0xFFFF)
+    #: What the datagram carries: an ICMP, IGMP or UDP message, or plain data (another protocol's bytes).
     payload: Any = None
-    icmp: IcmpMessage | None = None
-    igmp: IgmpMessage | None = None
+
+    @property
+    def icmp(self) -> IcmpMessage | None:
+        return self.payload if type(self.payload) is IcmpMessage else None
+
+    @property
+    def igmp(self) -> IgmpMessage | None:
+        return self.payload if type(self.payload) is IgmpMessage else None
+
+    @property
+    def udp(self) -> UdpDatagram | None:
+        return self.payload if type(self.payload) is UdpDatagram else None
 
     def forwarded(self) -> IPv4Packet:
         """The same datagram as a router sends it on: TTL one less, nothing else changed."""
         return replace(self, ttl=self.ttl - 1)
 
     def header(self) -> IPv4Packet:
-        """This datagram without its payload: what an ICMP error quotes."""
+        """This datagram without its data (a UDP, ICMP or IGMP header stays): what an ICMP error quotes."""
+        payload = self.payload
+        if isinstance(payload, IcmpMessage | IgmpMessage | UdpDatagram):
+            return replace(self, payload=payload.without_data())
         return replace(self, payload=None)
 
     def summary(self) -> str:
-        what = self.icmp.summary() if self.icmp else self.igmp.summary() if self.igmp else _protocol_name(self.protocol)
+        payload = self.payload
+        what = (payload.summary() if isinstance(payload, IcmpMessage | IgmpMessage)
+                else _protocol_name(self.protocol))
         return f"{self.src} → {self.dst} TTL {self.ttl} {what}"
 
 
@@ -244,6 +296,10 @@ class Frame:
     @property
     def igmp(self) -> IgmpMessage | None:
         return None if self.ip is None else self.ip.igmp
+
+    @property
+    def udp(self) -> UdpDatagram | None:
+        return None if self.ip is None else self.ip.udp
 
     @property
     def is_broadcast(self) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbook.errors import SimulationError
-from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IPProtocol, IPv4Packet
+from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IPv4Packet, UdpDatagram
 
 __all__ = ["frame_bytes", "pcap_bytes", "write_pcap"]
 
@@ -28,7 +28,6 @@ _LINKTYPE_ETHERNET = 1
 _PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, _LINKTYPE_ETHERNET)
 _MIN_FRAME = 60  # Ethernet's minimum without the FCS; shorter frames are padded
 _ROUTER_ALERT = bytes([0x94, 0x04, 0x00, 0x00])
-_UDP_PORTS = (49152, 9)  # an ephemeral port to the discard service: the payload is the lesson, not the ports
 
 
 def checksum(data: bytes) -> int:
@@ -55,9 +54,9 @@ def _arp(arp: ArpPacket) -> bytes:
     )
 
 
-def _icmp(message: IcmpMessage, payload: object) -> bytes:
+def _icmp(message: IcmpMessage) -> bytes:
     if message.type in (IcmpType.ECHO_REQUEST, IcmpType.ECHO_REPLY):
-        rest, body = struct.pack("!HH", 1, 1), _payload_bytes(payload)
+        rest, body = struct.pack("!HH", 1, 1), _payload_bytes(message.data)
     else:
         rest = message.gateway.packed if message.gateway is not None else b"\0\0\0\0"
         # An error quotes the offending datagram's header and its first 8 bytes of data (RFC 792).
@@ -76,20 +75,19 @@ def _igmp(message: IgmpMessage) -> bytes:
     return head[:2] + struct.pack("!H", checksum(head)) + head[4:]
 
 
-def _udp(packet: IPv4Packet) -> bytes:
-    body = _payload_bytes(packet.payload)
-    return struct.pack("!HHHH", *_UDP_PORTS, 8 + len(body), 0) + body  # checksum 0: "not computed", legal in IPv4
+def _udp(datagram: UdpDatagram) -> bytes:
+    body = _payload_bytes(datagram.payload)
+    # Checksum 0 means "not computed", which RFC 768 allows over IPv4.
+    return struct.pack("!HHHH", datagram.src_port, datagram.dst_port, 8 + len(body), 0) + body
+
+
+#: How each kind of IP payload becomes bytes; anything else is the data itself (another protocol's bytes).
+_ENCODERS = {IcmpMessage: _icmp, IgmpMessage: _igmp, UdpDatagram: _udp}
 
 
 def _ip(packet: IPv4Packet) -> bytes:
-    if packet.icmp is not None:
-        body = _icmp(packet.icmp, packet.payload)
-    elif packet.igmp is not None:
-        body = _igmp(packet.igmp)
-    elif packet.protocol == IPProtocol.UDP:
-        body = _udp(packet)
-    else:
-        body = _payload_bytes(packet.payload)
+    encode = _ENCODERS.get(type(packet.payload))
+    body = encode(packet.payload) if encode is not None else _payload_bytes(packet.payload)
     options = _ROUTER_ALERT if packet.router_alert else b""
     header_length = 20 + len(options)
     header = struct.pack(

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
+from workbook.ledger import Source, Trait
 from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback, is_multicast
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
@@ -244,3 +245,17 @@ class Linux(Personality):
                 + (" on the gateway's subnet" if route._gateway is not None else "")
             )
         return answer(kind, interface.name, gateway, chosen, route, lookup, notes)
+
+    # Simulator traits
+    arp_cache_life = Trait(30.0, Source.kernel(
+        "neigh.v0.base_reachable_time_ms = 30000: an entry stays REACHABLE 15-45 s; the mean is modelled",
+        test="tests/kernel/test_stack_defaults.py::test_neighbour_entries_stay_reachable_30_s_on_average"))
+    arp_answers_for = Trait("host", Source.kernel(
+        "arp_ignore = 0: a request for any local address is answered on any interface",
+        test="tests/kernel/test_stack_defaults.py::test_arp_is_answered_for_an_address_of_another_interface"))
+    duplicate_detection = Trait("none", Source.kernel(
+        "adding an IPv4 address sends no ARP probe or announcement (arp_notify = 0)",
+        test="tests/kernel/test_stack_defaults.py::test_adding_an_address_sends_no_arp"))
+    igmp_version = Trait(2, Source.rfc(
+        2236, note="Linux speaks IGMPv3 by default; the engine speaks v2 for it until it models IGMPv3",
+        confirmed_for=None))

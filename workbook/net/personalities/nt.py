@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
+from workbook.ledger import Source, Trait
 from workbook.net.addresses import MASKS, format_address, is_multicast, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
@@ -110,6 +111,15 @@ class NT4(Personality):
     def automatic_route_order(self, routes: list[Route]) -> list[Route]:
         """NT lists (and here installs) its routes sorted by destination."""
         return sorted(routes, key=lambda r: (r._network, r._prefixlen))
+
+    # Simulator traits
+    arp_cache_life = Trait(120.0, Source.microsoft(
+        "KB Q139415", "ArpCacheLife: an unused entry lives 2 minutes (10 once reused: not modelled)"))
+    arp_answers_for = Trait("interface", Source.rfc(
+        826, note="answers requests for the receiving interface's own addresses", confirmed_for=None))
+    duplicate_detection = Trait("nt", Source.microsoft(
+        "KB Q199773", "gratuitous ARPs at start; an answer disables the interface; the defender ARPs again"))
+    igmp_version = Trait(1, Source.microsoft("KB Q193907", "NT 3.51 and 4.0 speak IGMPv1; v2 came with NT 4.0 SP4"))
 
 
 class NT35(NT4):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
+from workbook.ledger import Source, Trait
 from workbook.net.addresses import MASKS, format_address, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
@@ -127,3 +128,15 @@ class Windows(Personality):
             notes=tuple(notes),
             source_interface=None if owner is None else owner.name,
         )
+
+    # Simulator traits
+    arp_cache_life = Trait(30.0, Source.microsoft(
+        "KB 949589", "an entry stays Reachable 30 s × 0.5-1.5 (BaseReachableTime); the mean is modelled"))
+    arp_answers_for = Trait("interface", Source.rfc(
+        826, note="answers requests for the receiving interface's own addresses", confirmed_for=None))
+    duplicate_detection = Trait("rfc5227", Source.rfc(
+        5227, "2.1", "Microsoft documents only probes with sender 0.0.0.0 (MSDN blog 'ARP changes in Server "
+        "2008/Vista', 2009)", confirmed_for=None))
+    igmp_version = Trait(2, Source.rfc(
+        2236, note="Windows since XP speaks IGMPv3; the engine speaks v2 for it until it models IGMPv3",
+        confirmed_for=None))
