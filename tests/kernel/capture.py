@@ -19,7 +19,7 @@ import pytest
 
 from tests.net.netns import Namespace, NamespaceUnavailable, namespaces
 
-__all__ = ["Capture", "Pair", "arping_or_skip", "mac_of", "start_helper", "stop_helper", "veth_pair"]
+__all__ = ["Capture", "Injector", "Pair", "arping_or_skip", "mac_of", "start_helper", "stop_helper", "veth_pair"]
 
 CAPTURE = r"""
 import json, select, socket, sys, time
@@ -34,10 +34,22 @@ while time.monotonic() < deadline:
         break
     if s not in readable:
         continue
-    data, where = s.recvfrom(65535)
-    if where[2] != socket.PACKET_OUTGOING:
-        frames.append(data.hex())
+    try:
+        data, where = s.recvfrom(65535)
+    except OSError:  # the interface went down for a moment (a carrier test): keep listening
+        continue
+    frames.append(("out" if where[2] == socket.PACKET_OUTGOING else "in", data.hex(), time.monotonic()))
 print(json.dumps(frames), flush=True)
+"""
+
+INJECT = r"""
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+print("ready", flush=True)
+for line in sys.stdin:
+    s.send(bytes.fromhex(line.strip()))
+    print("sent", flush=True)
 """
 
 
@@ -48,11 +60,14 @@ class Pair:
 
 
 @contextmanager
-def veth_pair(a_address: str | None = "10.0.0.2/24", b_address: str | None = "10.0.0.1/24") -> Iterator[Pair]:
+def veth_pair(a_address: str | None = "10.0.0.2/24", b_address: str | None = "10.0.0.1/24",
+              a_mac: str | None = None) -> Iterator[Pair]:
     """Two fresh namespaces, ``v0`` in A and ``p0`` in B, up, with the given addresses (skips without root)."""
     try:
         with namespaces(2) as (a, b):
             a.ip("link", "add", "v0", "type", "veth", "peer", "name", "p0", "netns", b.name)
+            if a_mac:
+                a.ip("link", "set", "v0", "address", a_mac)
             if a_address:
                 a.ip("addr", "add", a_address, "dev", "v0")
             if b_address:
@@ -90,11 +105,37 @@ class Capture:
 
     def __init__(self, namespace: Namespace, interface: str, ethertype: int, seconds: float = 10.0) -> None:
         self.process = start_helper(namespace, CAPTURE, interface, str(seconds), str(ethertype))
+        self.seen: list[tuple[str, bytes, float]] | None = None
 
-    def frames(self) -> list[bytes]:
-        """Stop capturing (at once, if still running) and return the frames seen."""
-        out = stop_helper(self.process)
-        return [bytes.fromhex(frame) for frame in json.loads(out.strip().splitlines()[-1])]
+    def frames(self, direction: str = "in") -> list[bytes]:
+        """Stop capturing (at once, if still running) and return the frames that came in (or went ``"out"``)."""
+        if self.seen is None:
+            out = stop_helper(self.process)
+            if not out.strip():
+                raise AssertionError(f"the capture printed nothing: {self.process.stderr.read()}")
+            self.seen = [(way, bytes.fromhex(frame), when) for way, frame, when in
+                         json.loads(out.strip().splitlines()[-1])]
+        return [frame for way, frame, _ in self.seen if way == direction]
+
+    def times(self, direction: str = "in") -> list[float]:
+        """When each of :meth:`frames` was seen (seconds, monotonic clock)."""
+        self.frames(direction)
+        return [when for way, _, when in self.seen if way == direction]
+
+
+class Injector:
+    """Puts raw frames on an interface of a namespace (as another host, or a tool like arping, would)."""
+
+    def __init__(self, namespace: Namespace, interface: str) -> None:
+        self.process = start_helper(namespace, INJECT, interface)
+
+    def send(self, frame: bytes) -> None:
+        self.process.stdin.write(frame.hex() + "\n")
+        self.process.stdin.flush()
+        self.process.stdout.readline()
+
+    def close(self) -> None:
+        stop_helper(self.process)
 
 
 def mac_of(namespace: Namespace, interface: str) -> str:

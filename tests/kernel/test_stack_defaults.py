@@ -6,6 +6,8 @@ Each test here is named by a trait's source in ``workbook/net/personalities/linu
 
 from __future__ import annotations
 
+import itertools
+import sys
 import time
 
 import pytest
@@ -49,3 +51,45 @@ def test_adding_an_address_sends_no_arp() -> None:
         assert pair.a.exec("sysctl", "-n", "net.ipv4.conf.v0.arp_notify").stdout.strip() == "0"
     assert frames == [], f"the kernel sent ARP when an address was added: {[f.hex() for f in frames]}"
     assert LINUX.duplicate_detection == "none"
+
+
+ETHERTYPE_IPV4 = 0x0800
+SEND_UDP = "import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', (sys.argv[1], 9))"
+
+
+def _simulated_linux_lan():
+    from workbook.sim import Network
+
+    return Network.from_dict({"segments": [{"name": "lan"}], "hosts": [
+        {"name": "a", "interfaces": [{"name": "v0", "segment": "lan", "addresses": ["10.0.0.2/24"]}]},
+        {"name": "b", "interfaces": [{"name": "p0", "segment": "lan", "addresses": ["10.0.0.1/24"]}]},
+    ]}, personality="linux")
+
+
+def test_datagrams_leave_with_ttl_64() -> None:
+    with veth_pair() as pair:
+        capture = Capture(pair.b, "p0", ETHERTYPE_IPV4, seconds=3.0)
+        pair.a.exec(sys.executable, "-c", SEND_UDP, "10.0.0.1")
+        time.sleep(0.5)
+        frames = capture.frames()
+        default = pair.a.exec("sysctl", "-n", "net.ipv4.ip_default_ttl").stdout.strip()
+    sent = [f for f in frames if f[23] == 17]  # UDP from A
+    assert sent and {f[22] for f in sent} == {64} and default == "64"
+    simulated = _simulated_linux_lan().send("a", "10.0.0.1")
+    assert simulated.datagram.ttl == LINUX.default_ttl == 64
+
+
+def test_arp_asks_three_times_a_second_apart() -> None:
+    """An address nobody answers: three broadcast requests, one second apart (mcast_solicit, retrans_time_ms)."""
+    with veth_pair() as pair:
+        capture = Capture(pair.b, "p0", ETHERTYPE_ARP, seconds=6.0)
+        pair.a.exec(sys.executable, "-c", SEND_UDP, "10.0.0.77")
+        time.sleep(4.5)
+        seen = zip(capture.frames(), capture.times(), strict=True)
+        times = [when for frame, when in seen if frame[21] == 1 and frame[38:42] == bytes([10, 0, 0, 77])]
+    assert len(times) == LINUX.arp_request_count == 3, times
+    assert [round(b - a, 1) for a, b in itertools.pairwise(times)] == [LINUX.arp_request_interval] * 2
+    trace = _simulated_linux_lan().send("a", "10.0.0.77")
+    simulated = [f for f in trace.frames if f.arp is not None]
+    assert len(simulated) == 3 and [round(f.time - simulated[0].time, 3) for f in simulated] == [0.0, 1.0, 2.0]
+    assert LINUX.arp_request_interval == 1.0

@@ -8,25 +8,27 @@ import pytest
 
 from workbook import WorkbookError, get_personality
 from workbook.sim import Network
-from workbook.sim.arp import ARP_RETRIES, ARP_RETRY_INTERVAL
 from workbook.sim.frames import ArpOpcode
 from workbook.sim.trace import DropReason
 
 from .helpers import arp_frames, host, lan
 
 
-def test_arp_without_answer_sends_three_requests_one_second_apart() -> None:
-    net = lan(host("a", "10.0.0.2/24"))
+@pytest.mark.parametrize("personality", ["nt4", "windows", "linux"])
+def test_arp_without_answer_sends_three_requests_one_second_apart(personality: str) -> None:
+    stack = get_personality(personality)
+    count, interval = stack.arp_request_count, stack.arp_request_interval
+    net = lan(host("a", "10.0.0.2/24"), personality=personality)
     start = net.now
     trace = net.send("a", "10.0.0.99")
     requests = [f for f in arp_frames(trace.frames) if f.arp.opcode is ArpOpcode.REQUEST]
-    assert len(requests) == ARP_RETRIES == 3
+    assert len(requests) == count == 3
     assert all(str(f.arp.target_ip) == "10.0.0.99" for f in requests)
     gaps = [b.time - a.time for a, b in itertools.pairwise(requests)]
-    assert gaps == pytest.approx([ARP_RETRY_INTERVAL] * 2)
+    assert gaps == pytest.approx([interval] * 2)
     assert trace.drop_reason is DropReason.ARP_NO_ANSWER
     assert "3 ARP requests" in trace.drop.detail
-    assert net.now == pytest.approx(start + 3 * ARP_RETRY_INTERVAL)
+    assert net.now == pytest.approx(start + 3 * interval)
     assert trace.hops[0].arp.requests == requests
     assert not trace.hops[0].arp.answered
 

@@ -58,8 +58,7 @@ def test_address_is_tentative_while_probing() -> None:
 
 
 def test_probe_finds_a_conflict_and_the_address_is_not_used() -> None:
-    net = lan(host("old", "10.0.0.2/24", duplicate_detection="rfc5227"),
-              host("new", "10.0.0.2/24", duplicate_detection="rfc5227", running=False))
+    net = lan(host("old", "10.0.0.2/24"), host("new", "10.0.0.2/24", running=False), personality="windows")
     old_cache_before = net.host("old").arp_cache.entries()
     new = net.host("new")
     new.start()

@@ -37,7 +37,7 @@ def test_ports_and_data_read_back_with_dpkt_at_every_hop(src: int, dst: int, dat
     decoded = udp_of(pcap_bytes(trace.frames))
     assert [(p.data.sport, p.data.dport, p.data.ulen, bytes(p.data.data)) for p in decoded] == [
         (src, dst, 8 + len(data), data)] * 2
-    assert [p.ttl for p in decoded] == [64, 63]
+    assert [p.ttl for p in decoded] == [128, 127]  # NT 4.0's default TTL, then one router
 
 
 def test_an_icmp_error_quotes_the_udp_ports() -> None:
@@ -71,7 +71,7 @@ def test_labels_show_the_ports() -> None:
     net = Network.from_scenario("seed-lan")
     trace = net.send("nt-host", "172.17.1.1", dst_port=67, src_port=68)
     titles = [frame_title(f) for f in trace.frames if f.udp is not None]
-    assert titles == ["UDP 172.16.112.123:68 → 172.17.1.1:67 TTL 64", "UDP 172.16.112.123:68 → 172.17.1.1:67 TTL 63"]
+    assert titles == ["UDP 172.16.112.123:68 → 172.17.1.1:67 TTL 128", "UDP 172.16.112.123:68 → 172.17.1.1:67 TTL 127"]
 
 
 @pytest.mark.parametrize("port", [-1, 65536, "520", True, 5.0])

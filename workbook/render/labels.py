@@ -21,6 +21,7 @@ _IGMP_WORDS = {
     IgmpType.V1_MEMBERSHIP_REPORT: "report",
     IgmpType.V2_MEMBERSHIP_REPORT: "report",
     IgmpType.LEAVE_GROUP: "leave",
+    IgmpType.V3_MEMBERSHIP_REPORT: "report",
 }
 
 _ICMP_WORDS = {
@@ -56,6 +57,8 @@ def ip_title(ip: IPv4Packet) -> str:
     if ip.igmp is not None:
         igmp = ip.igmp
         word = _IGMP_WORDS.get(igmp.type, f"type {int(igmp.type):#x}")
+        if igmp.records:  # IGMPv3: 'IGMPv3 report TO_EX 239.1.2.3; ALLOW 232.1.1.1 {10.0.0.9} TTL 1'
+            return f"IGMPv3 {word} {'; '.join(record.summary() for record in igmp.records)} TTL {ip.ttl}"
         group = str(igmp.group) if int(igmp.group) else "general"
         return f"IGMPv{igmp.version} {word} {group} TTL {ip.ttl}"
     if ip.icmp is not None:

@@ -2,12 +2,16 @@
 
 A node asks :meth:`Arp.resolve` for the hardware address of a next hop: a
 cache hit sends the frame at once; otherwise the datagram waits while ARP
-broadcasts up to :data:`ARP_RETRIES` requests, :data:`ARP_RETRY_INTERVAL`
-apart. Receiving follows RFC 826: an entry the host already has for the
-sender is *updated* by any ARP packet; a new entry is *created* only when
-the packet is addressed to this host. Which addresses a host answers for is
-a personality trait (``arp_answers_for``); which duplicate check runs at
-start is another (``duplicate_detection``, :mod:`workbook.sim.dad`).
+broadcasts requests (the personality's ``arp_request_count``,
+``arp_request_interval`` apart). Receiving follows RFC 826: an entry the
+host already has for the sender is *updated* by any ARP packet; a new entry
+is *created* only when the packet is addressed to this host (or, where the
+stack has Linux's ``arp_accept``, by a gratuitous ARP or any reply). What
+else differs between stacks comes from the personality's traits: which
+addresses a host answers for, whether it answers a probe (sender
+0.0.0.0), whether it ignores a packet that claims one of its own addresses
+(Linux) or treats it as a conflict (:mod:`workbook.sim.dad`), which source
+address its requests carry, and whether losing carrier empties the cache.
 
 >>> from workbook import Network
 >>> net = Network.from_scenario("seed-lan")
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import netaddr
 
-from workbook.net.addresses import format_address
+from workbook.net.addresses import ALL_ONES, format_address, is_loopback
 from workbook.sim import dad
 from workbook.sim.arp_cache import ArpCache
 from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ArpOpcode, ArpPacket, IcmpType
@@ -36,11 +40,7 @@ if TYPE_CHECKING:
     from workbook.sim.frames import Frame, IPv4Packet
     from workbook.sim.trace import Hop, PathTrace
 
-__all__ = ["ARP_RETRIES", "ARP_RETRY_INTERVAL", "Arp"]
-
-#: How many ARP requests a host sends for one address before giving up, and how far apart.
-ARP_RETRIES = 3
-ARP_RETRY_INTERVAL = 1.0
+__all__ = ["Arp"]
 
 
 @dataclass
@@ -52,6 +52,13 @@ class _ArpWait:
     timer: Any = None
 
 
+def _accept_is_a_setting(value: int, node: NodeServices) -> str | None:
+    if value and node.personality.arp_accept is None:
+        return (f"is Linux's net.ipv4.conf.*.arp_accept; the {node.personality.name} stack has no such setting "
+                "(an ARP packet creates an entry only when addressed to it)")
+    return None
+
+
 class Arp(Protocol):
     """One node's ARP: its cache, the datagrams waiting for an answer, and its duplicate address check."""
 
@@ -61,14 +68,25 @@ class Arp(Protocol):
         ScenarioKey("duplicate_detection", example="rfc5227", choices=dad.MODES, attribute="detection",
                     default=lambda node: node.personality.duplicate_detection,
                     help="'nt': NT 4.0's gratuitous ARPs; 'rfc5227': probe, announce, defend; 'none': no check"),
+        ScenarioKey("arp_accept", example=1, choices=(0, 1), kind=int, attribute="accept", omit_when_empty=True,
+                    default=lambda node: node.personality.arp_accept, why_bad=_accept_is_a_setting,
+                    help="Linux: 1 lets a gratuitous ARP or an unsolicited reply create an entry"),
     )
 
     def __init__(self, node: NodeServices) -> None:
         self.node = node  # the duplicate check below needs it before the keys are set
-        self.cache = ArpCache(node.personality.arp_cache_life, clock=node)
-        self.answers_for: str = node.personality.arp_answers_for
+        stack = node.personality
+        self.cache = ArpCache(stack.arp_cache_life, clock=node)
+        self.answers_for: str = stack.arp_answers_for
+        self.answers_probes: bool = stack.arp_answers_probes
+        self.drops_own_sender: bool = stack.arp_drops_own_sender
+        self.flushes_on_carrier_loss: bool = stack.arp_flushes_on_carrier_loss
+        self.reply_creates_entry: bool = stack.arp_reply_creates_entry
+        self.request_sender: str = stack.arp_request_sender
+        self.request_count: int = stack.arp_request_count
+        self.request_interval: float = stack.arp_request_interval
         self.waits: dict[tuple[str, int], _ArpWait] = {}
-        self.check: dad.DuplicateCheck = dad.CHECKS[node.personality.duplicate_detection](self)
+        self.check: dad.DuplicateCheck = dad.CHECKS[stack.duplicate_detection](self)
         super().__init__(node)
 
     @property
@@ -93,6 +111,10 @@ class Arp(Protocol):
         for wait in self.waits.values():
             self.node.clock.cancel(wait.timer)
         self.waits.clear()
+
+    def carrier_changed(self, nic: Interface, up: bool) -> None:
+        if not up and self.flushes_on_carrier_loss:
+            self.cache.forget(nic.name)
 
     def settle_time(self) -> float:
         return self.check.settle_time()
@@ -119,9 +141,13 @@ class Arp(Protocol):
         wait.waiting.append((packet, hop, trace))
 
     def _sender_address(self, nic: Interface, packet: IPv4Packet | None, target: int) -> int:
-        # The datagram's own source when this NIC owns it, else the NIC's address on the target's subnet.
-        if packet is not None and nic.owns(int(packet.src)):
-            return int(packet.src)
+        # The waiting datagram's source when this NIC owns it (Linux: when the host does), else the NIC's
+        # address on the target's subnet, else its first.
+        if packet is not None:
+            source = int(packet.src)
+            if nic.owns(source) or (self.request_sender == "datagram" and self.node.owner_of(source) is not None
+                                    and not is_loopback(source)):
+                return source
         near = nic.address_on_link_with(target)
         return int(near or nic.primary_address or 0)
 
@@ -133,16 +159,16 @@ class Arp(Protocol):
         frame = node.transmit(nic, BROADCAST_MAC, ETHERTYPE_ARP, arp=arp, trace=trace)
         if frame is not None:
             wait.resolution.requests.append(frame)
-        wait.timer = node.clock.schedule(ARP_RETRY_INTERVAL, self._timeout, nic, target, trace,
-                                   owner=None if trace is None else trace.root)
+        wait.timer = node.clock.schedule(self.request_interval, self._timeout, nic, target, trace,
+                                         owner=None if trace is None else trace.root)
 
     def _timeout(self, nic: Interface, target: int, trace: PathTrace | None) -> None:
         wait = self.waits.get((nic.name, target))
         if wait is None:
             return
         node = self.node
-        if len(wait.resolution.requests) < ARP_RETRIES and node.running and nic.name not in node.unplugged:
-            self._send_request(nic, target, None, wait, trace)
+        if len(wait.resolution.requests) < self.request_count and node.running and nic.name not in node.unplugged:
+            self._send_request(nic, target, wait.waiting[-1][0] if wait.waiting else None, wait, trace)
             return
         del self.waits[(nic.name, target)]
         tries = len(wait.resolution.requests)
@@ -179,13 +205,14 @@ class Arp(Protocol):
 
     # Receiving ------------------------------------------------------------------------------------------
     def frame_received(self, nic: Interface, frame: Frame, trace: PathTrace | None) -> None:
-        """RFC 826's receiving rules, plus conflict detection."""
+        """RFC 826's receiving rules, conflict detection, and what each stack does differently."""
         node = self.node
         if nic.name in node.disabled:
             return
         arp = frame.arp
         sender, target = int(arp.sender_ip), int(arp.target_ip)
         own = node.own_addresses(nic)
+        answers_for = own if self.answers_for == "interface" else [int(a) for a in node.addresses]
         foreign = arp.sender_mac != nic.mac
         if nic.name in node.tentative:
             if foreign and (sender in own or (arp.is_probe and target in own)):
@@ -194,11 +221,19 @@ class Arp(Protocol):
             return
         if foreign and sender in own and self.check.heard_own_address(nic, sender, arp.sender_mac, trace):
             return
+        if self.drops_own_sender and (sender in answers_for or sender in own):
+            return  # Linux: a local sender address is a martian source; nothing is answered or learned
         if sender != 0 and sender not in own:
-            self.cache.update(nic.name, arp.sender_ip, arp.sender_mac)
-        answers_for = own if self.answers_for == "interface" else [int(a) for a in node.addresses]
+            known = self.cache.update(nic.name, arp.sender_ip, arp.sender_mac)
+            if not known and self.accept and self._unsolicited_creates(arp):
+                self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
         if target in answers_for:
-            if sender != 0 and sender not in own:
+            if sender == 0:
+                if arp.opcode is ArpOpcode.REQUEST and self.answers_probes:
+                    reply = ArpPacket(ArpOpcode.REPLY, nic.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
+                    node.transmit(nic, arp.sender_mac, ETHERTYPE_ARP, arp=reply, trace=trace)
+                return
+            if sender not in own and (arp.opcode is ArpOpcode.REQUEST or self.reply_creates_entry):
                 self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
             if arp.opcode is ArpOpcode.REQUEST:
                 reply = ArpPacket(ArpOpcode.REPLY, nic.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
@@ -208,3 +243,12 @@ class Arp(Protocol):
         if arp.opcode is ArpOpcode.REPLY and (nic.name, sender) in self.waits:
             self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
             self._resolved(nic, sender, arp.sender_mac, frame)
+
+    def _unsolicited_creates(self, arp: ArpPacket) -> bool:
+        """With arp_accept 1, Linux creates an entry from a gratuitous ARP or any reply whose sender is unicast."""
+        sender = int(arp.sender_ip)
+        if sender == ALL_ONES or any(sender == int(a.broadcast) for nic in self.node.interfaces
+                                     for a in nic.addresses if a.prefixlen < 31):
+            return False
+        gratuitous = arp.is_gratuitous and (arp.opcode is ArpOpcode.REQUEST or arp.sender_mac == arp.target_mac)
+        return gratuitous or arp.opcode is ArpOpcode.REPLY

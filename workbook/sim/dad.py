@@ -4,10 +4,11 @@ Each check is an object of the node's :class:`~workbook.sim.arp.Arp`
 protocol; a personality names the one it runs (its ``duplicate_detection``
 trait), and a scenario may choose another.
 
-**NT 4.0, as the seed tells it** (:class:`NtCheck`). When an interface
-starts, the host broadcasts gratuitous ARP requests for each of its
-addresses (sender and target address both its own), up to
-:data:`NT_GRATUITOUS_COUNT` of them. If another host answers, the newcomer
+**NT 4.0, as the seed and KB Q199773 tell it** (:class:`NtCheck`). When
+an interface starts, the host broadcasts gratuitous ARP requests for each of
+its addresses (sender and target address both its own), up to
+:data:`NT_GRATUITOUS_COUNT` of them: at once, then 0.5 s and a further 1 s
+later (:data:`NT_GRATUITOUS_INTERVALS`). If another host answers, the newcomer
 keeps running but turns IP off on that interface, logs the conflict and
 shows a popup. The defender logs and warns too, keeps working, and after its
 reply ARPs for its own address once more, so that hosts whose caches the
@@ -26,6 +27,10 @@ conflicts are defended with one announcement per :data:`DEFEND_INTERVAL`; a
 second conflict inside that interval makes the host give the address up.
 
 **No check** (:class:`DuplicateCheck`): the Linux kernel runs none for IPv4.
+
+Windows since Vista probes with sender 0.0.0.0 (Microsoft documents that
+much); the rest of RFC 5227 is modelled after the RFC, not confirmed for
+Windows, and the log says so.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
+from workbook.ledger import Source, constant, source_of
 from workbook.net.addresses import format_address
 
 if TYPE_CHECKING:
@@ -48,8 +54,9 @@ __all__ = [
     "CHECKS",
     "DEFEND_INTERVAL",
     "MODES",
+    "NT_ANSWER_WAIT",
     "NT_GRATUITOUS_COUNT",
-    "NT_GRATUITOUS_INTERVAL",
+    "NT_GRATUITOUS_INTERVALS",
     "PROBE_MAX",
     "PROBE_MIN",
     "PROBE_NUM",
@@ -60,19 +67,24 @@ __all__ = [
     "conflict_message",
 ]
 
-#: NT 4.0: gratuitous ARPs per address at start (the ArpRetryCount registry value), and their spacing.
-NT_GRATUITOUS_COUNT = 3
-NT_GRATUITOUS_INTERVAL = 1.0
+#: NT 4.0: gratuitous ARPs per address at start (the ArpRetryCount registry value), and the waits between them.
+NT_GRATUITOUS_COUNT = constant("NT 4.0: gratuitous ARPs at start", 3, Source.microsoft(
+    "KB Q199773", "'a gratuitous ARP up to 3 times' (ArpRetryCount)"))
+NT_GRATUITOUS_INTERVALS = constant("NT 4.0: waits between its gratuitous ARPs", (0.5, 1.0), Source.microsoft(
+    "KB Q199773", "'2 more times after .5 and 1 second intervals, if no response is received'"))
+NT_ANSWER_WAIT = constant("NT 4.0: how long an answer to its last gratuitous ARP still counts", 1.0, Source.model(
+    "KB Q199773 does not say how long NT waits for an answer to the last one; the engine waits 1 s"))
 
 # RFC 5227 section 1.1 constants, in seconds.
-PROBE_WAIT = 1.0
-PROBE_NUM = 3
-PROBE_MIN = 1.0
-PROBE_MAX = 2.0
-ANNOUNCE_WAIT = 2.0
-ANNOUNCE_NUM = 2
-ANNOUNCE_INTERVAL = 2.0
-DEFEND_INTERVAL = 10.0
+PROBE_WAIT = constant("RFC 5227 PROBE_WAIT", 1.0, Source.rfc(5227, "1.1"))
+PROBE_NUM = constant("RFC 5227 PROBE_NUM", 3, Source.rfc(5227, "1.1"))
+PROBE_MIN = constant("RFC 5227 PROBE_MIN", 1.0, Source.rfc(5227, "1.1"))
+PROBE_MAX = constant("RFC 5227 PROBE_MAX", 2.0, Source.rfc(5227, "1.1"))
+ANNOUNCE_WAIT = constant("RFC 5227 ANNOUNCE_WAIT", 2.0, Source.rfc(5227, "1.1"))
+ANNOUNCE_NUM = constant("RFC 5227 ANNOUNCE_NUM", 2, Source.rfc(5227, "1.1"))
+ANNOUNCE_INTERVAL = constant("RFC 5227 ANNOUNCE_INTERVAL", 2.0, Source.rfc(5227, "1.1"))
+DEFEND_INTERVAL = constant("RFC 5227 DEFEND_INTERVAL", 10.0, Source.rfc(5227, "1.1"))
+
 
 
 def _mac_text(mac: netaddr.EUI) -> str:
@@ -144,11 +156,12 @@ class NtCheck(DuplicateCheck):
         self.startup_until: dict[str, float] = {}
 
     def start_interface(self, nic: Interface) -> None:
-        self.startup_until[nic.name] = self.node.clock.now + NT_GRATUITOUS_COUNT * NT_GRATUITOUS_INTERVAL
+        self.startup_until[nic.name] = self.node.clock.now + self.settle_time()
         self._gratuitous(nic, 0)
 
     def settle_time(self) -> float:
-        return NT_GRATUITOUS_COUNT * NT_GRATUITOUS_INTERVAL
+        """The start-up window in which an answer counts: the gratuitous requests and the wait after the last."""
+        return sum(NT_GRATUITOUS_INTERVALS) + NT_ANSWER_WAIT
 
     def _gratuitous(self, nic: Interface, sent: int) -> None:
         node = self.node
@@ -157,7 +170,7 @@ class NtCheck(DuplicateCheck):
         for address in nic.addresses:
             self.arp.announce(nic, int(address.ip))
         if sent + 1 < NT_GRATUITOUS_COUNT:
-            node.clock.schedule(NT_GRATUITOUS_INTERVAL, self._gratuitous, nic, sent + 1)
+            node.clock.schedule(NT_GRATUITOUS_INTERVALS[sent], self._gratuitous, nic, sent + 1)
 
     def heard_own_address(self, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> bool:
         in_startup = self.node.clock.now <= self.startup_until.get(nic.name, -1.0)
@@ -178,6 +191,17 @@ class Rfc5227Check(DuplicateCheck):
     """RFC 5227: probe while tentative, announce, then defend once per DEFEND_INTERVAL."""
 
     mode = "rfc5227"
+
+    def __init__(self, arp: Arp) -> None:
+        super().__init__(arp)
+        stack = self.node.personality
+        source = source_of(stack, "duplicate_detection")
+        if stack.duplicate_detection != self.mode:
+            self.basis = f"per RFC 5227, as the scenario chose for this {stack.name} host"
+        elif source.confirmed:
+            self.basis = source.cite()
+        else:
+            self.basis = f"per RFC 5227; not confirmed for {stack.title.split(':')[0]}"
 
     def start_interface(self, nic: Interface) -> None:
         node = self.node
@@ -207,7 +231,7 @@ class Rfc5227Check(DuplicateCheck):
                 return
             node.set_tentative(nic, False)
             node.log_event(f"no conflict for {', '.join(str(a.ip) for a in nic.addresses)} "
-                           f"on {nic.name}: the address is in use from now on")
+                           f"on {nic.name}: the address is in use from now on ({self.basis})")
         for address in nic.addresses:
             self.arp.announce(nic, int(address.ip))
         if sent + 1 < ANNOUNCE_NUM:
@@ -219,7 +243,8 @@ class Rfc5227Check(DuplicateCheck):
         last = self.last_defence.get(address)
         if last is not None and now - last < DEFEND_INTERVAL:
             self.node.disable_ip(nic, f"a second conflict for {format_address(address)} within "
-                                      f"{DEFEND_INTERVAL:g} s (RFC 5227 2.4 (b)): the address is given up")
+                                      f"{DEFEND_INTERVAL:g} s (RFC 5227 2.4 (b)): the address is given up "
+                                      f"({self.basis})")
             return True
         self.last_defence[address] = now
         self.arp.announce(nic, address, trace)

@@ -34,6 +34,8 @@ from typing import Any
 
 import netaddr
 
+from workbook.ledger import Source, constant
+
 __all__ = [
     "BROADCAST_MAC",
     "ETHERTYPE_ARP",
@@ -42,17 +44,19 @@ __all__ = [
     "ArpOpcode",
     "ArpPacket",
     "Frame",
+    "GroupRecord",
     "IPProtocol",
     "IPv4Packet",
     "IcmpMessage",
     "IcmpType",
     "IgmpMessage",
     "IgmpType",
+    "RecordType",
     "UdpDatagram",
 ]
 
-ETHERTYPE_IPV4 = 0x0800
-ETHERTYPE_ARP = 0x0806
+ETHERTYPE_IPV4 = constant("Ethertype of IPv4", 0x0800, Source.rfc(894))
+ETHERTYPE_ARP = constant("Ethertype of ARP", 0x0806, Source.rfc(826))
 BROADCAST_MAC = netaddr.EUI("FF-FF-FF-FF-FF-FF")
 ZERO_MAC = netaddr.EUI("00-00-00-00-00-00")
 _ZERO_IP = netaddr.IPAddress(0)
@@ -81,12 +85,27 @@ class IcmpType(enum.IntEnum):
 
 
 class IgmpType(enum.IntEnum):
-    """IGMP message types: RFC 1112 (v1) and RFC 2236 (v2)."""
+    """IGMP message types: RFC 1112 (v1), RFC 2236 (v2) and RFC 3376 (v3)."""
 
     MEMBERSHIP_QUERY = 0x11
     V1_MEMBERSHIP_REPORT = 0x12
     V2_MEMBERSHIP_REPORT = 0x16
     LEAVE_GROUP = 0x17
+    V3_MEMBERSHIP_REPORT = 0x22
+
+
+class RecordType(enum.IntEnum):
+    """The group record types of an IGMPv3 report (RFC 3376 4.2.12)."""
+
+    MODE_IS_INCLUDE = 1  # current state: only these sources
+    MODE_IS_EXCLUDE = 2  # current state: every source but these (none: any source)
+    CHANGE_TO_INCLUDE_MODE = 3  # with no sources: the host left the group
+    CHANGE_TO_EXCLUDE_MODE = 4  # with no sources: the host joined the group for any source
+    ALLOW_NEW_SOURCES = 5  # a source-specific join
+    BLOCK_OLD_SOURCES = 6  # a source-specific leave
+
+
+_RECORD_WORDS = {1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK"}
 
 
 _ICMP_TEXT = {
@@ -104,6 +123,7 @@ _IGMP_TEXT = {
     0x12: "Membership Report",
     0x16: "Membership Report",
     0x17: "Leave Group",
+    0x22: "Membership Report",
 }
 
 
@@ -173,17 +193,44 @@ class IcmpMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """One group record of an IGMPv3 report: what happened to (or is) the host's state for one group.
+
+    >>> from netaddr import IPAddress
+    >>> GroupRecord(RecordType.ALLOW_NEW_SOURCES, IPAddress("232.1.1.1"), (IPAddress("10.0.0.9"),)).summary()
+    'ALLOW 232.1.1.1 {10.0.0.9}'
+    """
+
+    record_type: RecordType
+    group: netaddr.IPAddress
+    sources: tuple[netaddr.IPAddress, ...] = ()
+
+    def summary(self) -> str:
+        text = f"{_RECORD_WORDS[int(self.record_type)]} {self.group}"
+        return text + (f" {{{', '.join(map(str, self.sources))}}}" if self.sources else "")
+
+
+@dataclass(frozen=True, slots=True)
 class IgmpMessage:
-    """An IGMP message. ``max_resp_time`` is in tenths of a second (0 in IGMPv1)."""
+    """An IGMP message. ``max_resp_time`` is in tenths of a second (0 in IGMPv1).
+
+    An IGMPv3 report carries ``records`` (its ``group`` is 0.0.0.0); an IGMPv3
+    query carries the querier's robustness ``qrv`` and query interval ``qqic``.
+    """
 
     type: IgmpType
     version: int
     group: netaddr.IPAddress
     max_resp_time: int = 0
+    records: tuple[GroupRecord, ...] = ()
+    qrv: int = 0
+    qqic: int = 0
 
     def summary(self) -> str:
         text = f"IGMPv{self.version} {_IGMP_TEXT.get(int(self.type), hex(self.type))}"
-        if int(self.group):
+        if self.records:
+            text += ": " + "; ".join(record.summary() for record in self.records)
+        elif int(self.group):
             text += f" / group {self.group}"
         elif self.type is IgmpType.MEMBERSHIP_QUERY:
             text += ", general"

@@ -11,7 +11,7 @@ echo reply carrying the same data.
 >>> net = Network.from_scenario("seed-lan")
 >>> trace = net.ping("nt-host", "172.17.1.1")
 >>> trace.replies[0].datagram.summary()
-'172.17.1.1 → 172.16.112.123 TTL 64 Echo (ping) reply'
+'172.17.1.1 → 172.16.112.123 TTL 128 Echo (ping) reply'
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Icmp(Protocol):
         if trace is not None:
             trace.icmp = message
             trace.replies.append(child)
-        self.node.send_datagram(int(about.src), message, IPProtocol.ICMP, ttl=64, trace=child)
+        self.node.send_datagram(int(about.src), message, IPProtocol.ICMP, trace=child)
 
     def redirect(self, about: IPv4Packet, gateway: int, trace: PathTrace | None) -> None:
         """A router forwarded ``about`` back out of the interface it came in on: tell the sender (if allowed)."""
@@ -77,7 +77,7 @@ class Icmp(Protocol):
             child = PathTrace(node.name, parent=trace) if trace is not None else PathTrace(node.name)
             if trace is not None:
                 trace.replies.append(child)
-            node.send_datagram(int(packet.src), reply, IPProtocol.ICMP, source=int(packet.dst), ttl=64, trace=child)
+            node.send_datagram(int(packet.src), reply, IPProtocol.ICMP, source=int(packet.dst), trace=child)
 
     def _learn_redirect(self, icmp: IcmpMessage) -> None:
         node = self.node

@@ -58,9 +58,6 @@ class _Detached:
 
 _DETACHED: Any = _Detached()
 
-#: The default TTL of a datagram a node originates (RFC 1700's recommendation; every personality here).
-DEFAULT_TTL = 64
-
 
 def _load_interfaces(attribute: str) -> Callable[[SimHost, Any], None]:
     def load(node: SimHost, names: Any) -> None:
@@ -193,24 +190,40 @@ class SimHost(Host):
         self.log_event("the TCP/IP stack stopped")
 
     def unplug(self, interface: str | None = None) -> None:
-        """Pull the cable of ``interface`` (default: every NIC). The stack keeps running."""
+        """Pull the cable of ``interface`` (default: every NIC). The stack keeps running; its protocols hear of it."""
         for nic in self._nics(interface):
-            self.unplugged.add(nic.name)
+            if nic.name not in self.unplugged:
+                self.unplugged.add(nic.name)
+                for protocol in self.protocols.values():
+                    protocol.carrier_changed(nic, False)
 
     def plug(self, interface: str | None = None) -> None:
         """Plug the cable back in. NT 4.0 does not notice: it announces nothing until it next ARPs."""
         for nic in self._nics(interface):
-            self.unplugged.discard(nic.name)
+            if nic.name in self.unplugged:
+                self.unplugged.discard(nic.name)
+                for protocol in self.protocols.values():
+                    protocol.carrier_changed(nic, True)
 
-    def join(self, group: str, interface: str | None = None) -> None:
-        """Join a host group (chapter 5): the NIC starts accepting its MAC, and IGMP reports it."""
-        self._need_network()
-        self._igmp.join(group, interface)
+    def join(self, group: str, interface: str | None = None, sources: Iterable[str] | None = None) -> None:
+        """Join a host group (chapter 5): the NIC starts accepting its MAC, and IGMP reports it.
 
-    def leave(self, group: str, interface: str | None = None) -> None:
-        """Leave a host group; an IGMPv2 host that reported it last sends a Leave Group."""
+        ``sources`` makes it a source-specific join (IGMPv3): only datagrams from those senders are taken.
+        """
         self._need_network()
-        self._igmp.leave(group, interface)
+        self._igmp.join(group, interface, sources)
+
+    def leave(self, group: str, interface: str | None = None, sources: Iterable[str] | None = None) -> None:
+        """Leave a host group (or, with ``sources``, stop listening to those senders of it).
+
+        An IGMPv2 host that reported the group last sends a Leave Group; an IGMPv3 host always reports.
+        """
+        self._need_network()
+        self._igmp.leave(group, interface, sources)
+
+    def maddr(self) -> str:
+        """Each interface's groups and the group MACs its NIC accepts, as `ip maddr show` prints them."""
+        return self._igmp.maddr()
 
     def ip_enabled(self, interface: str) -> bool:
         """Is IP working on ``interface``? False while stopped, after an address conflict, or while probing."""
@@ -281,7 +294,8 @@ class SimHost(Host):
                       ttl: int | None = None, trace: PathTrace | None = None) -> PathTrace:
         """Route and send a datagram as a socket would (``source`` binds it); returns its trace."""
         trace = PathTrace(self.name) if trace is None else trace
-        self.originate(destination, source, DEFAULT_TTL if ttl is None else ttl, payload, protocol, trace)
+        self.originate(destination, source, self.personality.default_ttl if ttl is None else ttl, payload, protocol,
+                       trace)
         return trace
 
     def send_on_link(self, nic: Interface, destination: int, payload: Any, protocol: int, *, ttl: int = 1,
@@ -323,6 +337,10 @@ class SimHost(Host):
     def nic_filter(self, nic: Interface) -> set[netaddr.EUI]:
         """The group MAC addresses this NIC accepts: one per joined group (shared by 32 groups each)."""
         return set(self._link_groups.get(nic.name, ()))
+
+    def link_groups(self, nic: Interface) -> list[netaddr.EUI]:
+        """The group MAC addresses this NIC accepts, in the order they were added."""
+        return list(self._link_groups.get(nic.name, ()))
 
     def accepts_all_multicast(self, nic: Interface) -> bool:
         return nic.name in self._all_multicast

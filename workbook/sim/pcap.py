@@ -20,13 +20,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbook.errors import SimulationError
-from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IPv4Packet, UdpDatagram
+from workbook.ledger import Source, constant
+from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IgmpType, IPv4Packet, UdpDatagram
 
 __all__ = ["frame_bytes", "pcap_bytes", "write_pcap"]
 
-_LINKTYPE_ETHERNET = 1
-_PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, _LINKTYPE_ETHERNET)
-_MIN_FRAME = 60  # Ethernet's minimum without the FCS; shorter frames are padded
+# pcap's file header: magic, version 2.4, no time zone, snapshot length 65535, link type 1 (LINKTYPE_ETHERNET).
+_PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+_MIN_FRAME = constant("Ethernet: shortest frame without the FCS (shorter ones are padded)", 60,
+                      Source.rfc(894, note="14 header octets and at least 46 data octets"))
 _ROUTER_ALERT = bytes([0x94, 0x04, 0x00, 0x00])
 
 
@@ -70,9 +72,17 @@ def _icmp(message: IcmpMessage) -> bytes:
 
 
 def _igmp(message: IgmpMessage) -> bytes:
-    max_resp = message.max_resp_time if message.version >= 2 else 0
-    head = struct.pack("!BBH", int(message.type), max_resp, 0) + message.group.packed
-    return head[:2] + struct.pack("!H", checksum(head)) + head[4:]
+    if message.type is IgmpType.V3_MEMBERSHIP_REPORT:  # RFC 3376 4.2: records follow the header
+        data = struct.pack("!BBHHH", int(message.type), 0, 0, 0, len(message.records)) + b"".join(
+            struct.pack("!BBH", int(r.record_type), 0, len(r.sources)) + r.group.packed
+            + b"".join(source.packed for source in r.sources) for r in message.records)
+    elif message.type is IgmpType.MEMBERSHIP_QUERY and message.version == 3:  # RFC 3376 4.1: 12 bytes or more
+        data = struct.pack("!BBH", int(message.type), message.max_resp_time, 0) + message.group.packed + struct.pack(
+            "!BBH", message.qrv & 7, message.qqic, 0)
+    else:
+        max_resp = message.max_resp_time if message.version >= 2 else 0
+        data = struct.pack("!BBH", int(message.type), max_resp, 0) + message.group.packed
+    return data[:2] + struct.pack("!H", checksum(data)) + data[4:]
 
 
 def _udp(datagram: UdpDatagram) -> bytes:

@@ -117,6 +117,8 @@ class NodeServices(typing.Protocol):
     # Link-layer groups and routes
     def join_link_group(self, nic: Interface, mac: netaddr.EUI) -> None: ...
 
+    def link_groups(self, nic: Interface) -> list[netaddr.EUI]: ...
+
     def leave_link_group(self, nic: Interface, mac: netaddr.EUI) -> None: ...
 
     def accept_all_multicast(self, nic: Interface, accept: bool) -> None: ...
@@ -132,8 +134,8 @@ class ScenarioKey:
 
     ``default`` is a value or a function of the node (e.g. a personality
     trait); ``choices`` (when given) are the only values allowed, ``kind``
-    the type every value must have, and ``why_bad`` (when given) says what
-    else is wrong with a value, or None. ``load`` turns a checked value
+    the type every value must have, and ``why_bad(value, node)`` (when
+    given) says what else is wrong with a value for that node, or None. ``load`` turns a checked value
     into the protocol's own and may refuse it; ``save`` reads the value back
     (default: the attribute ``attribute``, else the key's name). A key with
     ``omit_when_empty`` is left out of a saved file while its value is empty
@@ -148,7 +150,7 @@ class ScenarioKey:
     kind: type | tuple[type, ...] = object
     help: str = ""
     attribute: str = ""
-    why_bad: Callable[[Any], str | None] | None = None
+    why_bad: Callable[[Any, Any], str | None] | None = None
     load: Callable[[Any, Any], Any] | None = None
     save: Callable[[Any], Any] | None = None
     omit_when_empty: bool = False
@@ -175,7 +177,7 @@ class ScenarioKey:
             self.refuse(value, node)
         if not isinstance(value, self.kind) or (self.choices and value not in self.choices):
             self.refuse(value, node)
-        problem = None if self.why_bad is None else self.why_bad(value)
+        problem = None if self.why_bad is None else self.why_bad(value, node)
         if problem:
             self.refuse(value, node, problem)
         return value
@@ -258,6 +260,9 @@ class Protocol:
 
     def stop(self) -> None:
         """The node's stack stopped: forget what a real stack forgets, cancel timers."""
+
+    def carrier_changed(self, nic: Interface, up: bool) -> None:
+        """``nic``'s cable was pulled out (``up`` False) or plugged back in."""
 
     def settle_time(self) -> float:
         """Seconds after the node starts until this protocol's start-up exchange is over."""

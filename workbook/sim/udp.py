@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workbook.errors import SimulationError
+from workbook.ledger import Source, constant
 from workbook.sim.frames import IPProtocol, UdpDatagram
 from workbook.sim.stack import NodeServices, Protocol
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["EPHEMERAL_PORT", "Handler", "Udp", "check_port"]
 
 #: The source port a simulated socket sends from when none is given: the first of IANA's dynamic range.
-EPHEMERAL_PORT = 49152
+EPHEMERAL_PORT = constant("UDP: first port of the dynamic (ephemeral) range", 49152, Source.rfc(6335, "6"))
 #: What a bound port calls: ``handler(packet, interface, trace)``.
 Handler = Callable[["IPv4Packet", str, "PathTrace | None"], Any]
 
