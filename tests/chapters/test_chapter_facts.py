@@ -155,6 +155,7 @@ def test_igmp_on_todays_lan_is_version_3_without_suppression() -> None:
     lan.host("member").join("239.1.2.3")
     mark = len(lan.frames)
     lan.host("bystander").join("239.1.2.3")
+    lan.run(0)
     report = lan.frames[mark]
     assert str(report.ip.dst) == "224.0.0.22" and report.ip.ttl == 1 and report.ip.router_alert
     assert report.igmp.type is IgmpType.V3_MEMBERSHIP_REPORT

@@ -22,7 +22,7 @@ from typing import Any
 import netaddr
 import pytest
 
-from tests.kernel.capture import Capture, Injector, arping_or_skip, veth_pair
+from tests.kernel.capture import Capture, Injector, arping_or_skip, start_helper, veth_pair
 from workbook.sim import Network
 from workbook.sim.frames import ETHERTYPE_ARP, ArpOpcode, ArpPacket
 from workbook.sim.network import PROPAGATION_DELAY
@@ -95,12 +95,16 @@ TARGETS = (A_ADDRESS, A_SECOND, "10.0.0.9", "10.0.0.7", "10.0.0.8")
 
 
 def random_script(rng: random.Random, steps: int = 7) -> list[tuple]:
-    """Steps: ("packet", Message), ("resolve", address, mac) (A sends to it; it answers), ("carrier",)."""
+    """Steps: ("packet", Message), ("resolve", address, mac) (A sends to it; it answers), ("silent", address)
+    (A sends to it; nobody answers), ("carrier",)."""
     script: list[tuple] = []
     for _ in range(steps):
         roll = rng.random()
-        if roll < 0.12:
+        if roll < 0.1:
             script.append(("carrier",))
+            continue
+        if roll < 0.18:
+            script.append(("silent", rng.choice(("10.0.0.7", "10.0.0.9"))))
             continue
         if roll < 0.25:
             script.append(("resolve", rng.choice(("10.0.0.7", "10.0.0.8")), rng.choice(MACS)))
@@ -151,6 +155,9 @@ def run_kernel(script: list[tuple], arp_accept: int) -> Outcome:
                     pair.a.exec(sys.executable, "-c", RESOLVE, step[1])
                     time.sleep(0.3)
                     injector.send(Message(2, step[2], step[1], A_MAC, A_ADDRESS, A_MAC).frame())
+                elif step[0] == "silent":  # A asks for an address nobody answers: three requests, then FAILED
+                    pair.a.exec(sys.executable, "-c", RESOLVE, step[1])
+                    time.sleep(3.2)
                 else:
                     pair.b.ip("link", "set", "p0", "down")
                     time.sleep(OUTAGE)
@@ -202,6 +209,9 @@ def run_simulator(script: list[tuple], arp_accept: int) -> Outcome:
             net.run(0.3)
             inject(net, Message(2, step[2], step[1], A_MAC, A_ADDRESS, A_MAC))
             net.run(STEP)
+        elif step[0] == "silent":
+            a.protocols["udp"].send(int(netaddr.IPAddress(step[1])), 9)
+            net.run(3.2 + STEP)
         else:
             a.unplug("v0")
             net.run(OUTAGE)
@@ -321,3 +331,179 @@ def test_arping_modes_get_the_same_answers_and_cache_entries(mode: str, owner: s
     simulated = {Message.from_simulator(f) for f in net.frames if f.sender == "a" and f.arp is not None}
     assert simulated == kernel_answers, f"arping {mode} {owner}: sent {sent_by_arping}"
     assert simulator_cache(net) == kernel
+
+
+# Two Linux hosts on one LAN ---------------------------------------------------------------------------
+B_MAC = "02:bb:00:00:00:03"
+POOL = ("10.0.0.2", "10.0.0.3")  # A and B each take one, sometimes the same: a duplicate no Linux host checks for
+
+
+def lan_script(rng: random.Random, steps: int = 6) -> tuple[dict[str, str], str, list[tuple]]:
+    """A's and B's addresses, which one is configured first, and steps for C (the injector) and the hosts."""
+    addresses = {"a": rng.choice(POOL), "b": rng.choice(POOL)}
+    script: list[tuple] = []
+    for _ in range(steps):
+        roll = rng.random()
+        if roll < 0.3:
+            sender = rng.choice(("a", "b"))
+            other = addresses["b" if sender == "a" else "a"]
+            script.append(("send", sender, rng.choice((other, "10.0.0.9"))))
+        else:
+            target = rng.choice((*POOL, "10.0.0.9"))
+            spa = rng.choice(("10.0.0.7", "0.0.0.0", *POOL, target))
+            script.append(("packet", Message(1, rng.choice(MACS), spa, ZERO_MAC, target, BROADCAST)))
+    return addresses, rng.choice(("a", "b")), script
+
+
+def _seen_by_c(message: Message) -> bool:
+    """Frames C sees whatever the bridge learned: broadcasts and frames to the MACs C sends from."""
+    return message.eth_dst in (BROADCAST, *MACS)
+
+
+#: A discard service (RFC 863) on UDP port 9: the simulator answers no datagram with ICMP port unreachable, so
+#: the kernels get a listener and do not either.
+DISCARD = r"""
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9))
+print("ready", flush=True)
+while True:
+    s.recv(2048)
+"""
+
+
+def run_kernel_lan(addresses: dict[str, str], first: str, script: list[tuple]) -> Outcome:
+    import sys
+
+    from tests.net.netns import namespaces
+
+    with namespaces(4) as (lan, a, b, c):
+        lan.ip("link", "add", "br0", "type", "bridge")
+        lan.ip("link", "set", "br0", "up")
+        for letter, host, mac in (("a", a, A_MAC), ("b", b, B_MAC), ("c", c, None)):
+            port = f"to-{letter}"
+            lan.ip("link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", host.name)
+            lan.ip("link", "set", port, "master", "br0")
+            lan.ip("link", "set", port, "up")
+            if mac:
+                host.ip("link", "set", "eth0", "address", mac)
+            host.ip("link", "set", "eth0", "up")
+        hosts = {"a": a, "b": b}
+        for name in (first, "b" if first == "a" else "a"):
+            hosts[name].ip("addr", "add", f"{addresses[name]}/24", "dev", "eth0")
+            time.sleep(0.2)
+        capture = Capture(c, "eth0", ETHERTYPE_ARP, seconds=STEP * len(script) + 15)
+        injector = Injector(c, "eth0")
+        listeners = [start_helper(hosts[name], DISCARD) for name in hosts]
+        starts, caches = [], []
+        try:
+            for step in script:
+                starts.append(time.monotonic())
+                if step[0] == "packet":
+                    injector.send(step[1].frame())
+                else:
+                    hosts[step[1]].exec(sys.executable, "-c", RESOLVE, step[2])
+                time.sleep(STEP + (3.2 if step[0] == "send" else 0.0))  # an unanswered request is asked 3 times
+                caches.append({(n, *entry) for n, h in hosts.items() for entry in _cache_of(h)})
+        finally:
+            injector.close()
+            for listener in listeners:
+                listener.kill()
+                listener.communicate()
+        frames = list(zip(capture.frames(), capture.times(), strict=True))
+    sent: list[set[Message]] = [set() for _ in script]
+    for data, when in frames:
+        message = Message.from_frame(data)
+        if when >= starts[0] and _seen_by_c(message):
+            sent[max(i for i, start in enumerate(starts) if start <= when)].add(message)
+    return Outcome(sent, caches)
+
+
+def _cache_of(namespace: Any) -> set[tuple[str, str]]:
+    entries = namespace.ip_json("-4", "neigh", "show", "dev", "eth0")
+    return {(e["dst"], e["lladdr"].lower()) for e in entries
+            if e.get("lladdr") and not {"FAILED", "INCOMPLETE"} & set(e.get("state", []))}
+
+
+def run_simulator_lan(addresses: dict[str, str], first: str, script: list[tuple]) -> Outcome:
+    def nic(mac: str | None, address: str | None) -> dict:
+        return {"name": "eth0", "segment": "lan", **({"mac": mac} if mac else {}),
+                "addresses": [f"{address}/24"] if address else []}
+
+    hosts = {"a": {"name": "a", "interfaces": [nic(A_MAC, addresses["a"])]},
+             "b": {"name": "b", "interfaces": [nic(B_MAC, addresses["b"])]}}
+    order = [hosts[first], hosts["b" if first == "a" else "a"]]
+    net = Network.from_dict({"segments": [{"name": "lan"}], "hosts": [*order, {"name": "c", "interfaces": [
+        nic(None, None)]}]}, personality="linux")
+    sent, caches = [], []
+    for step in script:
+        since = len(net.frames)
+        if step[0] == "packet":
+            c = net.host("c")
+            net.transmit(c, c.interfaces[0], netaddr.EUI(step[1].eth_dst), ETHERTYPE_ARP, arp=step[1].packet())
+        else:
+            net.host(step[1]).protocols["udp"].send(int(netaddr.IPAddress(step[2])), 9)
+        net.run(STEP + (3.2 if step[0] == "send" else 0.0))
+        messages = {Message.from_simulator(f) for f in net.frames[since:] if f.arp is not None and f.sender != "c"}
+        sent.append({m for m in messages if _seen_by_c(m)})
+        caches.append({(name, str(e.ip), str(e.mac).lower().replace("-", ":"))
+                       for name in ("a", "b") for e in net.host(name).arp_cache.entries()})
+    return Outcome(sent, caches)
+
+
+def test_two_linux_hosts_on_a_bridge_match_the_simulator() -> None:
+    """Random addresses (sometimes one for both), random start order, requests and claims from a third host."""
+    cases = [lan_script(random.Random(100 + seed)) for seed in range(6)]
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        kernels = list(pool.map(lambda case: run_kernel_lan(*case), cases))
+    for (addresses, first, script), kernel in zip(cases, kernels, strict=True):
+        simulated = run_simulator_lan(addresses, first, script)
+        assert kernel.sent == simulated.sent and kernel.caches == simulated.caches, (
+            f"{addresses}, {first} first:\n{explain(script, kernel, simulated)}")
+
+
+def test_a_stale_entry_in_use_is_asked_again_by_unicast() -> None:
+    """Neighbour unreachability detection: an entry learned from a request is stale; sending to it goes at once,
+    then after delay_first_probe_time A asks the cached MAC by unicast, ucast_solicit times, and forgets it."""
+    import sys
+
+    from workbook.sim.arp import DELAY_FIRST_PROBE_TIME, MAX_UNICAST_SOLICIT
+
+    asked = Message(1, MACS[0], "10.0.0.7", ZERO_MAC, A_ADDRESS, BROADCAST)
+    probe = Message(1, A_MAC, A_ADDRESS, ZERO_MAC, "10.0.0.7", MACS[0])
+    with veth_pair(b_address=None, a_mac=A_MAC) as pair:
+        sysctl = {name: pair.a.exec("sysctl", "-n", f"net.ipv4.neigh.v0.{name}").stdout.strip()
+                  for name in ("delay_first_probe_time", "ucast_solicit")}
+        injector = Injector(pair.b, "p0")
+        injector.send(asked.frame())
+        injector.close()
+        time.sleep(0.3)
+        stale = pair.a.ip_json("-4", "neigh", "show", "dev", "v0")
+        capture = Capture(pair.b, "p0", ETHERTYPE_ARP, seconds=12.0)
+        sent_at = time.monotonic()
+        pair.a.exec(sys.executable, "-c", RESOLVE, "10.0.0.7")
+        time.sleep(DELAY_FIRST_PROBE_TIME + MAX_UNICAST_SOLICIT + 1.5)
+        seen = [(Message.from_frame(f), when - sent_at) for f, when in zip(capture.frames(), capture.times(),
+                                                                           strict=True)]
+        gone = kernel_cache(pair)
+    assert sysctl == {"delay_first_probe_time": "5", "ucast_solicit": str(MAX_UNICAST_SOLICIT)}
+    assert [entry.get("state") for entry in stale] == [["STALE"]]
+    assert [m for m, _ in seen] == [probe] * MAX_UNICAST_SOLICIT and gone == set()
+    assert abs(seen[0][1] - DELAY_FIRST_PROBE_TIME) < 0.5
+    net = simulated_network(0)
+    inject(net, asked)
+    net.run(0.3)
+    start = len(net.frames)
+    net.host("a").protocols["udp"].send(0x0A000007, 9)
+    net.run(DELAY_FIRST_PROBE_TIME + MAX_UNICAST_SOLICIT + 1.5)
+    simulated = [Message.from_simulator(f) for f in net.frames[start:] if f.arp is not None]
+    assert simulated == [probe] * MAX_UNICAST_SOLICIT and simulator_cache(net) == set()
+
+
+def test_a_failed_address_is_filled_in_by_a_later_arp_packet() -> None:
+    """A asks for 10.0.0.9, nobody answers (FAILED); then 10.0.0.9 announces itself: A's entry takes the MAC."""
+    steps = [("silent", "10.0.0.9"), ("packet", Message(1, MACS[0], "10.0.0.9", ZERO_MAC, "10.0.0.9", BROADCAST))]
+    kernel, simulated = _one(steps)
+    asked = Message(1, A_MAC, A_ADDRESS, ZERO_MAC, "10.0.0.9", BROADCAST)
+    assert kernel.sent == simulated.sent == [{asked}, set()]
+    assert kernel.caches == simulated.caches == [set(), {("10.0.0.9", MACS[0])}]

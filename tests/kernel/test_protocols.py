@@ -173,6 +173,7 @@ def kernel_igmp(script: list[tuple], force: int, query: int = 3) -> set[Seen]:
         finally:
             injector.close()
             stop_helper(member)
+            time.sleep(PAUSE)  # the leaves of a closed socket, and their repeats, go out a moment later
         return {Seen.parse(f) for f in capture.frames() if f[23] == IPProtocol.IGMP}
 
 

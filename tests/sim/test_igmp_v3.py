@@ -76,13 +76,20 @@ def test_a_source_specific_join_allows_and_its_leave_blocks_the_source(net) -> N
     assert a.groups["eth0"] == {0xE0000001}
 
 
-def test_a_report_carries_the_changes_still_being_repeated(net) -> None:
+def test_changes_at_one_moment_share_a_report_and_a_report_carries_the_changes_being_repeated(net) -> None:
     a = net.host("a")
     a.join(GROUP)
-    a.join(SSM_GROUP, sources=[SOURCE])  # before the first change's repeat
+    a.join(SSM_GROUP, sources=[SOURCE])  # at the same moment, as a program that sets two options
     net.run(2)
     join, allow = (RecordType.CHANGE_TO_EXCLUDE_MODE, GROUP, ()), (RecordType.ALLOW_NEW_SOURCES, SSM_GROUP, (SOURCE,))
-    assert [set(records(f)) for f in reports(net)] == [{join}, {allow, join}, {allow}]  # each record sent twice
+    assert [set(records(f)) for f in reports(net)] == [{join, allow}] * 2
+    since = len(net.frames)
+    a.leave(GROUP)
+    net.run(0.001)  # the first report of the leave is out; its repeat waits
+    a.leave(SSM_GROUP, sources=[SOURCE])
+    net.run(2)
+    leave, block = (RecordType.CHANGE_TO_INCLUDE_MODE, GROUP, ()), (RecordType.BLOCK_OLD_SOURCES, SSM_GROUP, (SOURCE,))
+    assert [set(records(f)) for f in reports(net, since)] == [{leave}, {leave, block}, {block}]
 
 
 def test_a_v3_querier_gets_one_current_state_report_and_forgets_a_group_after_its_leave() -> None:

@@ -11,7 +11,10 @@ else differs between stacks comes from the personality's traits: which
 addresses a host answers for, whether it answers a probe (sender
 0.0.0.0), whether it ignores a packet that claims one of its own addresses
 (Linux) or treats it as a conflict (:mod:`workbook.sim.dad`), which source
-address its requests carry, and whether losing carrier empties the cache.
+address its requests carry, whether losing carrier empties the cache, and
+whether it runs neighbour unreachability detection (Linux, Windows since
+Vista: a stale entry in use is asked again by unicast; see
+:mod:`workbook.sim.arp_cache`).
 
 >>> from workbook import Network
 >>> net = Network.from_scenario("seed-lan")
@@ -28,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import netaddr
 
+from workbook.ledger import Source, constant
 from workbook.net.addresses import ALL_ONES, format_address, is_loopback
 from workbook.sim import dad
-from workbook.sim.arp_cache import ArpCache
+from workbook.sim.arp_cache import DELAY, PROBE, STALE, ArpCache
 from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ArpOpcode, ArpPacket, IcmpType
 from workbook.sim.stack import NodeServices, Protocol, ScenarioKey
 from workbook.sim.trace import ArpResolution, DropReason
@@ -40,7 +44,12 @@ if TYPE_CHECKING:
     from workbook.sim.frames import Frame, IPv4Packet
     from workbook.sim.trace import Hop, PathTrace
 
-__all__ = ["Arp"]
+__all__ = ["DELAY_FIRST_PROBE_TIME", "MAX_UNICAST_SOLICIT", "Arp"]
+
+#: Neighbour unreachability detection (Linux, and Windows since Vista): how long a stale entry in use waits for
+#: a confirmation before the neighbour is asked again by unicast, and how many times it is asked.
+DELAY_FIRST_PROBE_TIME = constant("RFC 4861 DELAY_FIRST_PROBE_TIME", 5.0, Source.rfc(4861, "10"))
+MAX_UNICAST_SOLICIT = constant("RFC 4861 MAX_UNICAST_SOLICIT", 3, Source.rfc(4861, "10"))
 
 
 @dataclass
@@ -76,7 +85,9 @@ class Arp(Protocol):
     def __init__(self, node: NodeServices) -> None:
         self.node = node  # the duplicate check below needs it before the keys are set
         stack = node.personality
-        self.cache = ArpCache(stack.arp_cache_life, clock=node)
+        self.cache = ArpCache(stack.arp_cache_life, clock=node,
+                              unreachability_detection=stack.arp_unreachability_detection,
+                              keeps_failed=stack.arp_keeps_failed_entries)
         self.answers_for: str = stack.arp_answers_for
         self.answers_probes: bool = stack.arp_answers_probes
         self.drops_own_sender: bool = stack.arp_drops_own_sender
@@ -130,6 +141,9 @@ class Arp(Protocol):
         if mac is not None:
             hop.arp = ArpResolution(netaddr.IPAddress(next_hop), nic.name, True, mac)
             hop.frame = node.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
+            if self.cache.state(nic.name, next_hop) == STALE:  # used while stale: confirm it soon (RFC 4861 7.3.3)
+                self.cache.mark(nic.name, next_hop, DELAY)
+                node.clock.schedule(DELAY_FIRST_PROBE_TIME, self._delay_over, nic, next_hop)
             return
         key = (nic.name, next_hop)
         wait = self.waits.get(key)
@@ -171,12 +185,31 @@ class Arp(Protocol):
             self._send_request(nic, target, wait.waiting[-1][0] if wait.waiting else None, wait, trace)
             return
         del self.waits[(nic.name, target)]
+        self.cache.fail(nic.name, target)
         tries = len(wait.resolution.requests)
         for packet, hop, packet_trace in wait.waiting:
             hop.drop(DropReason.ARP_NO_ANSWER,
                      f"nobody answered {tries} ARP requests for {format_address(target)} on {nic.name}")
             if hop.in_interface is not None:
                 node.send_icmp(packet, IcmpType.DESTINATION_UNREACHABLE, 1, packet_trace)
+
+    def _delay_over(self, nic: Interface, address: int) -> None:
+        if self.cache.state(nic.name, address) == DELAY:  # nothing confirmed the neighbour meanwhile
+            self.cache.mark(nic.name, address, PROBE)
+            self._probe_neighbour(nic, address, 0)
+
+    def _probe_neighbour(self, nic: Interface, address: int, sent: int) -> None:
+        """Ask a neighbour again, by unicast to the MAC the cache holds; forget it after MAX_UNICAST_SOLICIT."""
+        node = self.node
+        if self.cache.state(nic.name, address) != PROBE or not node.running:
+            return
+        if sent == MAX_UNICAST_SOLICIT:
+            self.cache.fail(nic.name, address)
+            return
+        request = ArpPacket.request(nic.mac, netaddr.IPAddress(self._sender_address(nic, None, address)),
+                                    netaddr.IPAddress(address))
+        node.transmit(nic, self.cache.lookup(nic.name, address), ETHERTYPE_ARP, arp=request)
+        node.clock.schedule(self.request_interval, self._probe_neighbour, nic, address, sent + 1)
 
     def _resolved(self, nic: Interface, address: int, mac: netaddr.EUI, reply: Frame) -> None:
         wait = self.waits.pop((nic.name, address), None)
@@ -223,25 +256,28 @@ class Arp(Protocol):
             return
         if self.drops_own_sender and (sender in answers_for or sender in own):
             return  # Linux: a local sender address is a martian source; nothing is answered or learned
-        if sender != 0 and sender not in own:
-            known = self.cache.update(nic.name, arp.sender_ip, arp.sender_mac)
+        request, asked = arp.opcode is ArpOpcode.REQUEST, target in answers_for
+        # A reply, or a packet sent to this NIC alone, confirms the neighbour (reachable); a broadcast does not.
+        confirmed = not request or frame.eth_dst == nic.mac
+        if sender != 0 and sender not in own and not (request and asked):
+            known = self.cache.update(nic.name, arp.sender_ip, arp.sender_mac, confirmed=confirmed)
             if not known and self.accept and self._unsolicited_creates(arp):
-                self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
-        if target in answers_for:
+                self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac, confirmed=confirmed)
+        if asked:
             if sender == 0:
-                if arp.opcode is ArpOpcode.REQUEST and self.answers_probes:
+                if request and self.answers_probes:
                     reply = ArpPacket(ArpOpcode.REPLY, nic.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
                     node.transmit(nic, arp.sender_mac, ETHERTYPE_ARP, arp=reply, trace=trace)
                 return
-            if sender not in own and (arp.opcode is ArpOpcode.REQUEST or self.reply_creates_entry):
-                self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
+            if sender not in own and (request or self.reply_creates_entry):
+                self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac, confirmed=not request)
             if arp.opcode is ArpOpcode.REQUEST:
                 reply = ArpPacket(ArpOpcode.REPLY, nic.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
                 node.transmit(nic, arp.sender_mac, ETHERTYPE_ARP, arp=reply, trace=trace)
                 if foreign and sender == target:
                     self.check.answered_claim(nic, target, trace)
-        if arp.opcode is ArpOpcode.REPLY and (nic.name, sender) in self.waits:
-            self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
+        if not request and (nic.name, sender) in self.waits:
+            self.cache.learn(nic.name, arp.sender_ip, arp.sender_mac, confirmed=True)
             self._resolved(nic, sender, arp.sender_mac, frame)
 
     def _unsolicited_creates(self, arp: ArpPacket) -> bool:

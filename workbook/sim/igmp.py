@@ -13,7 +13,8 @@ Version 3 (RFC 3376, Linux and Windows today) reports to 224.0.0.22 with
 *group records*: a join is CHANGE_TO_EXCLUDE_MODE with no sources ("any
 source"), a leave CHANGE_TO_INCLUDE_MODE with none; a source-specific join
 (``host.join(group, sources=[...])``) is ALLOW_NEW_SOURCES, its leave
-BLOCK_OLD_SOURCES. Each change is sent at once and repeated
+BLOCK_OLD_SOURCES. Each change is reported at once (as an event on the
+clock: changes made at the same moment share one report) and repeated
 (robustness - 1) times within the Unsolicited Report Interval; a report
 also carries the other changes still being repeated. A query gets one current-state report (MODE_IS_*
 records) after a random delay, and nobody suppresses anybody. A v3 host that
@@ -412,9 +413,14 @@ class Igmp(Protocol):
             merged = {int(s) for s in old[0].sources} | {int(s) for s in record.sources}
             record = GroupRecord(record.record_type, record.group, _addresses(merged))
         pending[group] = [record, ROBUSTNESS]
-        self._send_changes(nic, repeat=False)
+        timer = self.change_timers.get(nic.name)
+        if timer is not None and not timer.cancelled and timer.time > self.node.clock.now:
+            self.node.clock.cancel(timer)  # report now, with what the waiting repeat would have carried
+        if timer is None or timer.cancelled or timer.time > self.node.clock.now:
+            # At once, as an event: changes made at the same moment (a socket closed) share one report.
+            self.change_timers[nic.name] = self.node.clock.schedule(0.0, self._send_changes, nic)
 
-    def _send_changes(self, nic: Interface, repeat: bool = True) -> None:
+    def _send_changes(self, nic: Interface) -> None:
         """Send every pending change record in one report; schedule the next repeat while any is left."""
         pending = self.changes.get(nic.name, {})
         if not self.node.running or not pending:
@@ -424,8 +430,7 @@ class Igmp(Protocol):
             pending[group][1] -= 1
             if pending[group][1] <= 0:
                 del pending[group]
-        timer = self.change_timers.get(nic.name)
-        if pending and (repeat or timer is None or timer.cancelled):
+        if pending:
             delay = self.node.random.uniform(0, V3_UNSOLICITED_REPORT_INTERVAL)
             self.change_timers[nic.name] = self.node.clock.schedule(delay, self._send_changes, nic)
 

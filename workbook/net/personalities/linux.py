@@ -269,6 +269,12 @@ class Linux(Personality):
         "only a request addressed to the host (or an answer it asked for) creates an entry; a reply nobody asked "
         "for does not (arp_accept = 0)",
         test="tests/kernel/test_arp.py::test_unsolicited_arp_creates_an_entry_only_with_arp_accept"))
+    arp_unreachability_detection = Trait(True, Source.kernel(
+        "a stale entry in use is asked again by unicast after delay_first_probe_time (5 s), ucast_solicit times",
+        test="tests/kernel/test_arp.py::test_a_stale_entry_in_use_is_asked_again_by_unicast"))
+    arp_keeps_failed_entries = Trait(True, Source.kernel(
+        "an address nobody answered stays as FAILED, without a MAC; a later ARP packet from it fills it in",
+        test="tests/kernel/test_arp.py::test_a_failed_address_is_filled_in_by_a_later_arp_packet"))
     arp_flushes_on_carrier_loss = Trait(True, Source.kernel(
         "losing carrier flushes the interface's neighbour entries",
         test="tests/kernel/test_arp.py::test_carrier_loss_flushes_the_neighbour_cache"))

@@ -128,6 +128,10 @@ class NT4(Personality):
         confirmed_for=None))
     arp_reply_creates_entry = Trait(True, Source.rfc(
         826, note="any packet addressed to this host adds its sender, replies included", confirmed_for=None))
+    arp_unreachability_detection = Trait(False, Source.microsoft(
+        "KB Q139415", "an entry simply times out (ArpCacheLife); the host then asks again by broadcast"))
+    arp_keeps_failed_entries = Trait(False, Source.rfc(
+        826, note="an address nobody answered for leaves no entry", confirmed_for=None))
     arp_flushes_on_carrier_loss = Trait(False, Source.microsoft(
         "KB 239924", "media sensing came with Windows 2000: NT 4.0 does not notice a cable pulled out"))
     arp_request_sender = Trait("interface", Source.rfc(

@@ -145,6 +145,10 @@ class Windows(Personality):
         confirmed_for=None))
     arp_reply_creates_entry = Trait(True, Source.rfc(
         826, note="any packet addressed to this host adds its sender, replies included", confirmed_for=None))
+    arp_unreachability_detection = Trait(True, Source.microsoft(
+        "KB 949589", "neighbour unreachability detection of RFC 4861 for IPv4: reachable, then stale, then probed"))
+    arp_keeps_failed_entries = Trait(False, Source.rfc(
+        4861, "7.3.3", "an entry whose probes got no answer is deleted", confirmed_for=None))
     arp_flushes_on_carrier_loss = Trait(False, Source.model(
         "what Windows does with its neighbour cache when the cable is out is not documented: entries are kept"))
     arp_request_sender = Trait("interface", Source.rfc(
