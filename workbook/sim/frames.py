@@ -355,7 +355,7 @@ class Frame:
     @property
     def is_multicast(self) -> bool:
         """The group bit (lowest bit of the first octet) is set: broadcast included."""
-        return bool(self.eth_dst.words[0] & 1)
+        return bool(int(self.eth_dst) >> 40 & 1)
 
     @property
     def protocol(self) -> str:
