@@ -9,7 +9,16 @@ records (and registers how Jupyter shows networks and traces).
 
 from workbook.sim.arp_cache import ArpCache, ArpEntry
 from workbook.sim.clock import Clock
-from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IgmpMessage, IPv4Packet, UdpDatagram
+from workbook.sim.frames import (
+    ArpPacket,
+    Frame,
+    GroupRecord,
+    IcmpMessage,
+    IgmpMessage,
+    IPv4Packet,
+    RecordType,
+    UdpDatagram,
+)
 from workbook.sim.network import LogEntry, Network, Segment
 from workbook.sim.node import SimHost
 from workbook.sim.trace import ArpResolution, DropReason, Hop, Outcome, PathTrace
@@ -22,6 +31,7 @@ __all__ = [
     "Clock",
     "DropReason",
     "Frame",
+    "GroupRecord",
     "Hop",
     "IPv4Packet",
     "IcmpMessage",
@@ -30,6 +40,7 @@ __all__ = [
     "Network",
     "Outcome",
     "PathTrace",
+    "RecordType",
     "Segment",
     "SimHost",
     "UdpDatagram",
