@@ -1,4 +1,5 @@
-"""From a route edit in the editor widget to the new SVG in the kernel (issue 5's speed targets).
+"""From a route edit in the editor widget to the new SVG in the kernel (issue 5's speed targets), and one step
+of the playback against drawing the network again (issue 16).
 
 Prints figures, never asserts them:
 
@@ -7,6 +8,8 @@ Prints figures, never asserts them:
 
 Targets: median under 50 ms for a 6-node path, under 200 ms with a 10 000-route table.
 For scale it also times the `dot` program alone on a two-node graph in the same run.
+The playback draws the network once and lights each step with a few lines of CSS; it is timed
+against what it replaces, drawing the topology again with `dot` at every step.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from report import progress, verdict  # noqa: E402  (benchmarks/report.py, besid
 
 from tests.sim.topologies import chain  # noqa: E402
 from workbook import Network, RouteTable  # noqa: E402
+from workbook.render import topology_svg  # noqa: E402
 from workbook.widgets import LookupExplorer, RouteTableEditor  # noqa: E402
+from workbook.widgets.playback import Playback  # noqa: E402
 
 
 def median_edit_to_svg(editor: RouteTableEditor, explorer: LookupExplorer, repeats: int) -> float:
@@ -51,6 +56,30 @@ def dot_floor(repeats: int) -> float:
     for _ in range(repeats):
         start = time.perf_counter()
         graph.pipe(format="svg")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def median_step(playback: Playback, repeats: int) -> float:
+    """Median seconds for one step of the playback: the kernel's new highlight CSS and step text."""
+    times = []
+    for i in range(repeats):
+        number = 1 + (i + 1) % len(playback.steps)
+        before = playback.highlight.value
+        start = time.perf_counter()
+        playback.go_to(number)
+        times.append(time.perf_counter() - start)
+        if playback.highlight.value == before:
+            raise SystemExit("a step did not change the highlight: the benchmark measures nothing")
+    return statistics.median(times)
+
+
+def median_redraw(net: Network, repeats: int) -> float:
+    """Median seconds to draw the topology again with dot (what each step would cost without the CSS)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        topology_svg(net)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -82,12 +111,24 @@ def main() -> None:
     big_explorer = LookupExplorer(big_editor, destination="10.0.0.7")
     big = median_edit_to_svg(big_editor, big_explorer, repeats)
 
+    progress("playback on the 6-node path")
+    start = time.perf_counter()
+    playback = Playback(net)
+    drawn_once = time.perf_counter() - start
+    playback.show_trace(net.send("a", "10.0.4.3"))
+    step = median_step(playback, repeats)
+    redraw = median_redraw(net, repeats)
+
     print(f"== route edit to new SVG, median of {repeats} edits ==")
     row("dot alone (2-node graph)", f"{floor * 1e3:.1f} ms")
     row(f"6-node path ({hops} hops)", f"{path * 1e3:.1f} ms ({path / floor:.1f}x dot alone)")
     row("6-node path target < 50 ms", verdict(path < 0.05))
     row("10 000-route table", f"{big * 1e3:.1f} ms ({big / floor:.1f}x dot alone)")
     row("10 000-route table target < 200 ms", verdict(big < 0.2))
+    print(f"== playback, 6-node path ({len(playback.steps)} steps), median of {repeats} steps ==")
+    row("topology drawn once (widget built)", f"{drawn_once * 1e3:.1f} ms")
+    row("one step: highlight CSS and step text", f"{step * 1e3:.2f} ms")
+    row("drawing the topology again instead", f"{redraw * 1e3:.1f} ms ({redraw / step:.0f}x one step)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from tests.net.kernel_summary import pytest_terminal_summary  # noqa: F401  (prints the kernel comparisons' count)
 from tests.net.netns import netns_factory  # noqa: F401  (a fixture, shared with every test package)
 
 settings.register_profile(

@@ -22,13 +22,15 @@ def run(script: str, *args: str) -> str:
 
 LOOKUP_LABELS = [
     "prefix-length mix", "engine build time", "engine memory per prefix", "lookup str -> decision",
+    "first pass str -> decision", "first-pass lookup >= 0.5x pytricia @ 100,000",
     "batch lookup_many first call", "batch lookup_many(str)", "batch lookup_many(int64 ndarray)",
     "batch agrees with lookup",
-    "naive scan (ipaddress list)", "== targets ==", "lookup >= 0.5x pytricia @ 100,000",
+    "naive scan (ipaddress list)", "== targets ==", "warm lookup >= 0.5x pytricia @ 100,000",
     "build < 5 s @ 1,000,000", "memory < 500 B/prefix @ 1,000,000",
 ]
 PYTRICIA_LABELS = [
-    "pytricia build time", "pytricia get(str)", "ratio lookup / pytricia",
+    "pytricia build time", "pytricia get(str)", "ratio warm lookup / pytricia", "pytricia first pass get(str)",
+    "ratio first pass / pytricia",
     "ratio batch / pytricia loop", "engine agrees with pytricia",
 ]
 SIM_LABELS = [
@@ -63,7 +65,9 @@ def test_bench_sim_quick_prints_every_figure() -> None:
 
 def test_bench_widgets_quick_prints_both_targets() -> None:
     out = run("bench_widgets.py")
-    for label in ("dot alone", "6-node path (6 hops)", "6-node path target < 50 ms", "10 000-route table target"):
+    for label in ("dot alone", "6-node path (6 hops)", "6-node path target < 50 ms", "10 000-route table target",
+                  "playback, 6-node path (6 steps)", "one step: highlight CSS and step text",
+                  "drawing the topology again instead"):
         assert label in out, label
 
 

@@ -39,7 +39,7 @@ def prose(path: Path) -> str:
 
 def our_texts() -> list[Path]:
     patterns = ["chapters/*.ipynb", "exercises/*.ipynb", "exercises/*.md", "*.md", "workbook/**/*.py",
-                "workbook/scenarios/*"]
+                "workbook/scenarios/*", "tests/chapters/*.yaml"]
     return sorted({p for pattern in patterns for p in ROOT.glob(pattern) if p.is_file()})
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "RouteError",
     "RouteNotFoundError",
     "RoutePrintError",
+    "RouteRefusedError",
     "ScenarioError",
     "SimulationError",
     "TopologyError",
@@ -70,6 +71,14 @@ class DuplicateRouteError(RouteError):
 
 class RouteNotFoundError(RouteError):
     """A `route delete` or `route change` names a route the table lacks."""
+
+
+class RouteRefusedError(RouteError):
+    """The stack refuses a route or an address as the real one does; ``kernel_message`` is what `ip` prints."""
+
+    def __init__(self, message: str, kernel_message: str) -> None:
+        super().__init__(f"{message} (the kernel says: {kernel_message})")
+        self.kernel_message = kernel_message
 
 
 class RoutePrintError(WorkbookError):

@@ -122,6 +122,10 @@ def jupyter_lab(root_dir: Path, state_dir: Path, python: str | Path = sys.execut
     news = state_dir / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True, exist_ok=True)
     news.write_text('{"fetchNews": "false"}')  # no "would you like news?" pop-up over the screenshots
+    # Every cell stays laid out (by default the page skips cells out of view): the tests measure every output.
+    tracker = state_dir / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text('{"windowingMode": "none"}')
     log = (state_dir / "jupyterlab.log").open("w", encoding="utf-8")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root_dir)
     base = f"http://127.0.0.1:{port}"

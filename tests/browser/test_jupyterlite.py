@@ -1,4 +1,12 @@
-"""In a real browser, with no server: the JupyterLite site opens chapter 1, runs every cell on Pyodide, draws a diagram.
+"""In a real browser, with no server: the JupyterLite site runs chapter 0 on Pyodide and every widget works there.
+
+Chapter 0 runs from the top; its datagram is played step by step on the drawing
+that viz.js draws in the page (there is no ``dot`` in a browser), with the same
+checks as in JupyterLab (tests/browser/playback.py). Then cells typed at the end
+of the notebook, as a learner would, open the other widgets (the route table
+editor and its lookup, the two playgrounds) and drive them. At 1 280 px no output
+may be wider than its column, no word may break over two lines, and every control
+must have a name a screen reader reads.
 
 The site is built by ``lite/build.py`` (npm and PyPI at build time) in a venv of
 its own, and kept under the temporary folder keyed by its inputs (lite/, the
@@ -18,7 +26,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -28,23 +35,30 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import notebook as nb
 from tests.browser.browser import ROOT, artifacts_dir, static_server
+from tests.browser.playback import drive_playback, lit_nodes, provoke_conflict
+from workbook.render import palette
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHAPTER = "01_route_tables.ipynb"
+CHAPTER = "00_orientation.ipynb"
+WINDOW = {"width": 1280, "height": 1000}
+
+#: Typed into new cells at the end of chapter 0: the other widgets, one a cell.
+MORE_WIDGETS = [
+    "from workbook.widgets import DuplicateAddressPlayground, LookupExplorer, MulticastPlayground, "
+    "RouteTableEditor\n"
+    "editor = RouteTableEditor(wb.Host.from_scenario('seed-host'))\neditor",
+    "LookupExplorer(editor, destination='172.17.1.1')",
+    "DuplicateAddressPlayground()",
+    "MulticastPlayground()",
+]
 LITE_CACHE = Path(os.environ.get("WORKBOOK_LITE_CACHE", Path(tempfile.gettempdir()) / "ip-workbook-lite"))
 
-KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .some(e => /\\| Idle$/.test(e.textContent))"""
-ALL_CELLS_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-}"""
-ERRORS = """() => [...document.querySelectorAll(
-    '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].map(e => e.textContent)"""
 #: A diagram the page drew with viz.js (workbook/render/browser.py marks its box data-drawn="viz.js").
-DRAWN = ".jp-Notebook .widget-html .ip-workbook-viz[data-drawn='viz.js'] svg"
+DRAWN_HERE = ".widget-html .ip-workbook-viz[data-drawn='viz.js'] svg"
+DRAWN = f".jp-Notebook {DRAWN_HERE}"
 
 
 def _build_module():
@@ -113,7 +127,7 @@ def site() -> Path:
 @contextlib.contextmanager
 def offline_page(browser, base: str):
     """A page that may load only from ``base``; yields (page, list of refused URLs)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=WINDOW)
     refused: list[str] = []
 
     def only_local(route) -> None:
@@ -132,18 +146,40 @@ def offline_page(browser, base: str):
 
 
 def open_and_run_all(page, base: str) -> float:
-    """Open chapter 1 in JupyterLite, run every cell; seconds from opening to the first diagram drawn in the page."""
+    """Open chapter 0 in JupyterLite, run every cell; seconds from opening to the first diagram drawn in the page."""
     started = time.monotonic()
-    page.goto(f"{base}/lab/index.html?path={CHAPTER}")
-    page.locator(".jp-Notebook").first.wait_for()
-    page.wait_for_function(KERNEL_IDLE)  # Pyodide has loaded and the kernel has answered
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    nb.open_notebook(page, f"{base}/lab/index.html?path={CHAPTER}")
+    nb.run_all_cells(page, timeout=300_000)
     page.locator(DRAWN).first.wait_for(state="attached")
     return time.monotonic() - started
 
 
-def test_chapter_1_runs_on_pyodide_and_draws_a_diagram_in_jupyterlite(browser, site: Path) -> None:
+def type_cells(page, sources: list[str]) -> None:
+    """Add a cell after the last one for each source, type it in and run it (Ctrl+Enter), as a learner would."""
+    notebook = nb.shown_notebook(page)
+    notebook.locator(".jp-Cell").last.click()
+    for source in sources:
+        page.keyboard.press("Escape")
+        page.keyboard.press("b")  # a new cell below, in edit mode after Enter
+        page.keyboard.press("Enter")
+        page.keyboard.insert_text(source)
+        page.keyboard.press("Control+Enter")  # runs the cell and stays on it: no empty cell left at the end
+    page.wait_for_function(nb.ALL_CELLS_RAN, timeout=120_000)
+    page.wait_for_function(nb.KERNEL_IDLE)
+    assert page.evaluate(nb.ERRORS) == [], "a typed cell failed in the browser"
+
+
+def check(page, when: str) -> None:
+    time.sleep(0.5)
+    assert nb.overflowing_outputs(page) == [], f"{when}: outputs wider than the column"
+    assert nb.broken_words(page) == [], f"{when}: words broken over two lines"
+    assert nb.truncated_buttons(page) == [], f"{when}: buttons that cut their words"
+    outputs = nb.shown_notebook(page).locator(".jp-OutputArea-output:has(.jupyter-widgets)")
+    for index in range(outputs.count()):
+        assert nb.unnamed_controls(outputs.nth(index)) == [], f"{when}: a control without a name in widget {index}"
+
+
+def test_chapter_0_and_every_widget_work_on_pyodide(browser, site: Path) -> None:
     shots = artifacts_dir("jupyterlite")
     print(f"screenshots: {shots}")
     stamp = json.loads((site / "ip-workbook-lite.json").read_text())
@@ -153,16 +189,50 @@ def test_chapter_1_runs_on_pyodide_and_draws_a_diagram_in_jupyterlite(browser, s
         try:
             seconds = open_and_run_all(page, base)
             print(f"from opening the page to the first diagram: {seconds:.1f} s")
-            page.wait_for_function(ALL_CELLS_RAN)
-            page.wait_for_function(KERNEL_IDLE)
-            page.screenshot(path=shots / "1-ran-all-cells.png", full_page=True)
-            assert page.evaluate(ERRORS) == [], "a cell failed in the browser"
-            diagram = page.locator(DRAWN).last
-            diagram.scroll_into_view_if_needed()
-            diagram.screenshot(path=shots / "2-diagram.png")
-            text = diagram.text_content()
+            check(page, "after Run All")
+            lit = drive_playback(page, shots, "00")
+            print(f"played step by step on the viz.js drawing: {' → '.join(lit)}")
+            check(page, "after the playback")
+
+            started = time.monotonic()
+            type_cells(page, MORE_WIDGETS)
+            print(f"typed and ran the other widgets' cells: {time.monotonic() - started:.1f} s")
+            drive_editor(page, shots)
+            drive_playgrounds(page, shots)
+            check(page, "after driving every widget")
         except Exception:
             page.screenshot(path=shots / "failure.png", full_page=True)
             raise
-    assert "172.17.1.1" in text, f"the diagram does not show the lookup's destination: {text!r}"
     assert refused == [], f"the site asked for something outside it (it must work offline): {refused}"
+
+
+def drive_editor(page, shots: Path) -> None:
+    """An edit of the default gateway redraws the lookup's diagram, drawn by viz.js."""
+    lookup = nb.widget_output(page, "longest prefix")
+    drawn = lookup.locator(DRAWN_HERE).last
+    drawn.wait_for(state="attached")
+    assert "172.16.112.1" in drawn.text_content()
+    editor = nb.widget_output(page, "Add route")
+    gateway = editor.locator("input[type='text']").nth(3)  # search, then the first row: 0.0.0.0 0.0.0.0 gateway
+    assert gateway.input_value() == "172.16.112.1"
+    gateway.fill("172.16.112.9")
+    gateway.press("Enter")
+    nb.wait_for_text(drawn, "172.16.112.9")
+    nb.screenshot(lookup, shots / "1-lookup-after-edit.png")
+
+
+def drive_playgrounds(page, shots: Path) -> None:
+    """The duplicate-address playground plays the conflict on its drawing; the multicast one joins a group."""
+    dad = nb.widget_output(page, "Set address")
+    provoke_conflict(dad)
+    dad.get_by_role("combobox", name="Step").select_option(index=0)
+    nb.wait_for_text(dad, "Taken by: defender.eth0, bystander.eth0")
+    taken = lit_nodes(dad, (palette.TAKEN_FILL,))
+    assert sorted(taken) == ["bystander", "defender"], f"the drawing lights {taken} as takers"
+    nb.screenshot(dad, shots / "2-duplicate-address-playground.png")
+    multicast = nb.widget_output(page, "Send to group")
+    multicast.locator("select").first.select_option("member")
+    multicast.locator("button", has_text="Join").click()
+    nb.wait_for_text(multicast, "IGMPv")
+    nb.screenshot(multicast, shots / "3-multicast-playground.png")
+

@@ -83,12 +83,13 @@ def test_the_seed_file_itself_fails_on_its_cut_off_value():
         parse_route_print(text[text.index("C:\\>route print"):])
 
 
-def test_nt4_text_gets_the_classic_strategy_and_modern_text_longest_prefix():
+def test_both_layouts_get_longest_prefix_and_the_classic_lens_on_request():
+    """NT 4.0 looked routes up by longest mask (Microsoft's route determination): so does its printed table."""
     nt4 = load_text("seed_route_print_repaired.txt")
     modern = RouteTable.from_route_print(nt4).to_route_print("modern")
-    assert RouteTable.from_route_print(nt4).strategy.value == "classic"
+    assert RouteTable.from_route_print(nt4).strategy.value == "longest-prefix"
     assert RouteTable.from_route_print(modern).strategy.value == "longest-prefix"
-    assert RouteTable.from_route_print(nt4, strategy="longest-prefix").strategy.value == "longest-prefix"
+    assert RouteTable.from_route_print(nt4, strategy="classic").strategy.value == "classic"
 
 
 def test_parsed_origins_follow_the_shape_of_each_route():

@@ -17,18 +17,24 @@ wild = st.recursive(
     max_leaves=4,
 )
 addresses = st.sampled_from(["10.0.0.5/24", "10.0.0.6/24", "10.0.0.7/16", "192.168.1.5/30", "192.168.1.9/32",
-                             "172.16.4.4/12", "10.0.0.5/24"])
+                             "172.16.4.4/12", "10.0.0.5/24", "10.0.0.8", {"address": "10.0.0.9/24", "scope": "link"},
+                             {"address": "10.2.0.9/24", "noprefixroute": True}])
 interface = st.fixed_dictionaries({
     "name": st.sampled_from(["eth0", "eth1", "eth2"]),
     "mac": st.sampled_from(["00-DD-01-0F-7A-B5", "00:a0:c9:00:00:02", "00a0.c900.0003"]),
-    "addresses": st.lists(addresses, min_size=1, max_size=3, unique=True),
-}, optional={"gateway": st.sampled_from(["10.0.0.1", "192.168.1.6", "10.9.9.9"]), "metric": st.integers(0, 50)})
+    "addresses": st.lists(addresses, min_size=1, max_size=3, unique_by=str),
+}, optional={"gateway": st.sampled_from(["10.0.0.1", "192.168.1.6", "10.9.9.9"]), "metric": st.integers(0, 50),
+             "up": st.booleans(), "carrier": st.booleans()})
 route = st.fixed_dictionaries({
     "destination": st.sampled_from(["0.0.0.0/0", "10.1.0.0/16", "10.0.0.0", "172.16.0.0/12", "10.0.0.9/32"]),
 }, optional={"gateway": st.sampled_from(["10.0.0.1", "10.0.0.9", "192.168.1.6"]),
              "interface": st.sampled_from(["eth0", "eth1", "lo"]), "metric": st.integers(0, 10),
              "source": st.sampled_from(["10.0.0.5", "192.168.1.5", "10.0.0.77"]),
-             "origin": st.sampled_from(["static", "persistent", "redirect"])})
+             "origin": st.sampled_from(["static", "persistent", "redirect"]),
+             "type": st.sampled_from(["unicast", "blackhole", "throw"]), "onlink": st.booleans(),
+             "how": st.sampled_from(["add", "append", "prepend"])})
+sysctl = st.dictionaries(st.sampled_from(["forwarding", "rp_filter", "ignore_routes_with_linkdown",
+                                          "promote_secondaries"]), st.integers(0, 2), max_size=3)
 
 
 @st.composite
@@ -36,21 +42,25 @@ def scenarios(draw: st.DrawFn) -> dict:
     nics = draw(st.lists(interface, min_size=1, max_size=3, unique_by=lambda nic: nic["name"]))
     data = {"name": "h", "interfaces": nics,
             "routes": draw(st.lists(route, max_size=4))}
+    if draw(st.booleans()):
+        data["sysctl"] = draw(sysctl)
     for _ in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from(["host", "interface", "route"]))
         if target == "host":
-            data[draw(st.sampled_from(["name", "interfaces", "routes", "personality", "forwarding", "extra"]))] = \
+            data[draw(st.sampled_from(["name", "interfaces", "routes", "personality", "forwarding", "extra",
+                                       "sysctl"]))] = \
                 draw(wild)
         elif target == "interface" and isinstance(data["interfaces"], list) and data["interfaces"]:
             chosen = draw(st.sampled_from(data["interfaces"]))
             if isinstance(chosen, dict):
-                chosen[draw(st.sampled_from(["name", "mac", "addresses", "gateway", "metric", "segment", "x"]))] = \
+                chosen[draw(st.sampled_from(["name", "mac", "addresses", "gateway", "metric", "segment", "x", "up",
+                                             "carrier"]))] = \
                     draw(wild)
         elif target == "route" and isinstance(data["routes"], list) and data["routes"]:
             chosen = draw(st.sampled_from(data["routes"]))
             if isinstance(chosen, dict):
                 chosen[draw(st.sampled_from(["destination", "netmask", "gateway", "interface", "metric", "source",
-                                         "origin"]))] = \
+                                             "origin", "type", "onlink", "how"]))] = \
                     draw(wild)
     return data
 
@@ -63,8 +73,10 @@ def test_from_dict_builds_or_explains(data, personality):
     except WorkbookError as error:
         assert str(error)
         return
-    for destination in ("10.0.0.77", "8.8.8.8", "255.255.255.255", "224.0.0.1"):
+    for destination in ("10.0.0.77", "8.8.8.8", "255.255.255.255", "224.0.0.1", "0.1.2.3"):
         built.route_get(destination)
         for source in built.addresses[:2]:
             built.route_get(destination, source=str(source))
+        for interface in built.interfaces[:2]:
+            built.route_get(destination, source="10.0.0.99", input_interface=interface.name).explain()
     assert Host.from_dict(built.to_dict()).to_dict() == built.to_dict()

@@ -9,6 +9,7 @@ import pytest
 from tests.render.conftest import node_labels, routing_loop, svg_text
 from tests.sim.topologies import chain
 from workbook.render import path_dot, path_graph, path_svg
+from workbook.render.dot import DROP_COLOR, REPLY_COLOR
 from workbook.render.labels import mac_line
 from workbook.sim import Network, PathTrace
 
@@ -71,7 +72,7 @@ def test_failing_hop_is_red_dashed_with_its_reason():
     source = path_dot(trace)
     drop_edges = [line for line in source.splitlines() if "-> x1" in line]
     assert len(drop_edges) == 1
-    assert "style=dashed" in drop_edges[0] and "#D55E00" in drop_edges[0]
+    assert "style=dashed" in drop_edges[0] and DROP_COLOR in drop_edges[0]
     assert trace.drop.detail.split()[0] in drop_edges[0]
     # The loop visits r1 three times and r2 twice, yet each is one node.
     assert trace.routers == ["r1", "r2", "r1", "r2", "r1"]
@@ -89,7 +90,7 @@ def test_icmp_reply_is_drawn_back_to_the_sender_in_its_own_style():
     trace = CASES["no route"]
     (reply,) = trace.replies
     source = path_dot(trace)
-    reply_edges = [line for line in source.splitlines() if "#0072B2" in line and "->" in line]
+    reply_edges = [line for line in source.splitlines() if REPLY_COLOR in line and "->" in line]
     assert len(reply_edges) == sum(1 for hop in reply.hops if hop.frame) + sum(1 for hop in reply.hops
                                                                               if hop.in_interface)
     assert all("constraint=false" in line for line in reply_edges)

@@ -64,3 +64,40 @@ def test_many_frames_stay_in_order():
     frames = net.frames
     heights = _row_heights(sequence_dot(frames, net))
     assert all(upper > lower for upper, lower in itertools.pairwise(heights))
+
+
+def _conflict_frames():
+    """Chapter 4's conflict: the newcomer's gratuitous ARP, the defender's reply to it across the broadcast lifeline."""
+    from workbook.sim import Network
+
+    net = Network.from_scenario("dad_lan")
+    net.send("bystander", "172.16.48.123")
+    start = len(net.frames)
+    net.host("newcomer").start()
+    net.run(5)
+    return net, net.frames[start:]
+
+
+def test_an_arrow_across_another_lifeline_is_straight():
+    net, frames = _conflict_frames()
+    source = sequence_dot(frames, net)
+    rows = {fields[1]: float(fields[3]) for fields in dot_plain(source) if fields[0] == "node"}
+    crossing = 0
+    for fields in dot_plain(source):
+        if fields[0] != "edge" or not fields[1].startswith("p") or fields[1].split("r")[1] != fields[2].split("r")[1]:
+            continue  # lifelines run down; arrows join two points of one row
+        points = int(fields[3])
+        heights = [float(y) for y in fields[5:5 + 2 * points:2]]
+        row_height = rows[fields[1]]
+        assert all(abs(y - row_height) < 0.1 for y in heights), (fields[1], fields[2], heights, row_height)
+        crossing += 1
+    # The defender's unicast reply to the newcomer passes the broadcast lifeline: two pieces, one arrowhead.
+    assert crossing > len(frames)
+    reply = next(f for f in frames if f.arp is not None and f.arp.opcode == 2)
+    assert source.count(frame_title(reply)) == 1
+
+
+def test_times_read_in_seconds_and_microseconds():
+    net, frames = _conflict_frames()
+    text = svg_text(sequence_svg(frames, net))
+    assert "2.5 s + 30 µs" in text and "2.500030" not in text  # NT's start-up window ends at 2.5 s (KB Q199773)

@@ -178,3 +178,81 @@ def test_a_deleted_automatic_route_stays_deleted_after_save_and_load(tmp_path: P
     loaded = RouteTableEditor(RouteTable())
     loaded.load(path)
     assert list(loaded.table) == before and "224.0.0.0/3" not in [str(r.network) for r in loaded.table]
+
+
+def test_deleting_the_default_route_never_switches_the_add_rows_interface(seed_host: Host) -> None:
+    """Issue 16, item 1: chapter 1's suggestion after deleting the default route works as typed."""
+    editor = RouteTableEditor(seed_host)
+    menu = editor.new_fields["interface"]
+    assert menu.value == "" and menu.label == "from the gateway"  # as `route add` without IF
+    options = menu.options
+    default = next(row for row in visible_rows(editor) if str(row.route.network) == "0.0.0.0/0")
+    default.delete.click()
+    assert menu.options == options and menu.value == ""  # no silent switch to 127.0.0.1
+    add(editor, "172.16.0.0", "255.240.0.0", "172.16.112.5")
+    assert editor.new_error.value == ""
+    (route,) = [route for route in seed_host.table if str(route.network) == "172.16.0.0/12"]
+    assert (str(route.gateway), route.interface) == ("172.16.112.5", "172.16.112.123")
+
+
+def test_a_chosen_interface_survives_a_change_of_the_table(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    menu = editor.new_fields["interface"]
+    menu.value = "172.16.112.123"
+    editor.run_command("delete 0.0.0.0")
+    editor.run_command("add 10.0.0.0 MASK 255.0.0.0 172.16.112.9")
+    assert menu.value == "172.16.112.123"
+
+
+def test_an_on_link_route_needs_an_interface(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    before = list(seed_host.table)
+    add(editor, "10.9.0.0", "16")  # no gateway, interface "from the gateway"
+    assert list(seed_host.table) == before
+    assert "needs an interface" in editor.new_error.value and editor.new_fields["interface"].layout.border
+    editor.new_fields["interface"].value = "172.16.112.123"
+    editor.add_button.click()
+    assert editor.table.lookup("10.9.1.1").route.on_link
+
+
+def test_a_successful_add_empties_the_add_row_so_a_second_click_adds_nothing(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    add(editor, "10.0.0.0", "8", "172.16.112.9", "3")
+    after = list(seed_host.table)
+    assert [field.value for field in editor.new_fields.values()] == ["", "", "", "", "1"]
+    editor.add_button.click()
+    assert list(seed_host.table) == after and "destination" in editor.new_error.value
+
+
+def test_a_refused_row_shows_its_message_on_a_line_of_its_own(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    row = visible_rows(editor)[0]
+    assert row.error.layout.display == "none"
+    row.fields["metric"].value = "many"
+    assert row.error.layout.display == "" and "metric" in row.error.value
+    assert row.box.children[-1] is row.error  # under the row's fields, not in a narrow column beside them
+    assert row.error not in row.box.children[0].children
+    row.fields["metric"].value = "1"
+    assert row.error.layout.display == "none" and row.error.value == ""
+
+
+def test_enter_in_the_route_box_runs_the_command_once(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    editor.command.value = "add 10.0.0.0 MASK 255.0.0.0 172.16.112.9"  # what Enter (or leaving the box) sends
+    assert str(editor.table.lookup("10.1.1.1").next_hop) == "172.16.112.9"
+    assert editor.command.value == "" and "route add 10.0.0.0" in editor.command_output.value
+    count = len(editor.table)
+    editor.run_button.click()  # the click that follows leaving the box finds nothing left to run
+    assert len(editor.table) == count and "already" not in editor.command_output.value
+    editor.command.value = "add 10.0.0.0 MASK 255.0.255.0 172.16.112.9"
+    assert "not contiguous" in editor.command_output.value
+    assert editor.command.value == "add 10.0.0.0 MASK 255.0.255.0 172.16.112.9"  # kept, to be corrected
+
+
+def test_the_persistent_column_is_headed_like_route_p(seed_host: Host) -> None:
+    editor = RouteTableEditor(seed_host)
+    headings = [button.description for button in editor.header.children]
+    assert headings == ["destination", "netmask", "gateway", "interface", "metric", "origin", "-p"]
+    assert "persistent" in editor.header.children[-1].tooltip
+    editor.sort_by("persistent")
+    assert editor.header.children[-1].description == "-p ▲"

@@ -76,3 +76,35 @@ def test_large_table_fallback_text_lists_only_the_shown_candidates(monkeypatch: 
     table = RouteTable.from_prefixes([f"10.{i // 256}.{i % 256}.0/24" for i in range(1_000)])
     explorer = LookupExplorer(table, destination="10.3.4.5")
     assert "Decision: 10.3.4.0/24" in explorer.diagram.value and explorer.diagram.value.count("✗") <= 8
+
+
+@pytest.mark.parametrize("personality", ["nt4", "windows", "linux"])
+@pytest.mark.parametrize("strategy", ["classic", "longest-prefix"])
+def test_the_summary_labels_a_lens_that_is_not_the_hosts_own_rule(personality: str, strategy: str) -> None:
+    """Issue 16, item 5: the summary and the whole-host line never seem to contradict each other."""
+    host = Host.from_scenario("seed-host", personality=personality)
+    host.route("add 172.16.0.0 MASK 255.240.0.0 172.16.112.5")  # the supernet: the two orders part ways
+    explorer = LookupExplorer(host, destination="172.20.1.1")
+    explorer.strategy.value = strategy
+    summary = html.unescape(explorer.summary.value)
+    whole = host.route_get("172.20.1.1")
+    own = whole.lookup.strategy.value
+    lens = explorer.decision
+    assert f"via gateway {lens.next_hop}" in summary and f"via gateway {whole.next_hop}" in summary
+    if strategy == own:
+        assert "would pick" not in summary and f"The {personality} host itself looks up the same way" in summary
+    else:
+        first = summary.split("<br>")[0]
+        assert "would pick" in first and ("classic order" if strategy == "classic" else "Longest-prefix") in first
+        assert f"the {personality} host itself uses" in summary and "a different next hop" in summary
+
+
+def test_a_bare_tables_own_order_and_a_lens_on_it(seed_host: Host) -> None:
+    table = seed_host.table.copy()
+    table.route("add 172.16.0.0 MASK 255.240.0.0 172.16.112.5")
+    explorer = LookupExplorer(table, destination="172.20.1.1")
+    assert "would pick" not in explorer.summary.value
+    explorer.strategy.value = "longest-prefix" if table.strategy.value == "classic" else "classic"
+    summary = html.unescape(explorer.summary.value)
+    assert "would pick" in summary and "the table's own order is" in summary
+    assert "172.16.112.5" in summary and "172.16.112.1" in summary  # the lens's pick, and the table's own

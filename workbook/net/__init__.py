@@ -17,7 +17,7 @@ from workbook.net.cidr import (
     is_valid_supernet,
     seed_supernet_example,
 )
-from workbook.net.decision import Candidate, LookupDecision, Strategy
+from workbook.net.decision import Candidate, LookupDecision, Strategy, TableView
 from workbook.net.host import Host, Socket
 from workbook.net.interfaces import Interface
 from workbook.net.personalities import get_personality
@@ -44,6 +44,7 @@ __all__ = [
     "Socket",
     "Strategy",
     "SupernetCheck",
+    "TableView",
     "address_class",
     "aggregate",
     "bits",

@@ -11,6 +11,15 @@ The same configuration behaves differently under another personality:
 
 >>> Host.from_scenario("seed-host", personality="linux").route_get("172.16.112.255")
 <RouteGet broadcast 172.16.112.255 dev eth0 src 172.16.112.123>
+
+A host also answers for datagrams that *arrive* (``ip route get D from S iif X``):
+
+>>> router = Host.from_dict({"name": "r", "personality": "linux", "sysctl": {"forwarding": 1, "rp_filter": 1},
+...     "interfaces": [{"name": "eth0", "addresses": ["10.0.0.1/24"]}, {"name": "eth1", "addresses": ["10.1.0.1/24"]}]})
+>>> router.route_get("10.1.0.9", source="10.0.0.9", input_interface="eth0")
+<RouteGet unicast 10.1.0.9 dev eth1 src 10.0.0.9 iif eth0>
+>>> router.route_get("10.1.0.9", source="10.1.0.7", input_interface="eth0").reason  # spoofed: rp_filter 1
+'invalid argument'
 """
 
 from __future__ import annotations
@@ -25,23 +34,23 @@ from workbook.errors import (
     AddressError,
     GatewayError,
     InterfaceError,
-    RouteError,
     ScenarioError,
     WorkbookError,
 )
 from workbook.net.addresses import format_address, is_loopback, parse_address
 from workbook.net.interfaces import Interface
 from workbook.net.personalities import Personality, get_personality
+from workbook.net.personalities.base import OPTIONAL_KEYS
 from workbook.net.route_get import RouteGet
 from workbook.net.route_table import RouteTable
-from workbook.net.routes import Route, RouteOrigin, check_metric
+from workbook.net.routes import Route, RouteOrigin
 from workbook.net.scenario import check_keys, load_file, load_scenario
 
 __all__ = ["Host", "Socket"]
 
-_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table"}
-_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment"}
-_ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin"}
+_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table", "sysctl"}
+_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier"}
+_ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin", "type", "onlink", "how"}
 
 
 class Host:
@@ -50,7 +59,9 @@ class Host:
     ``routes`` are configured routes (dicts as in scenario files, or
     :class:`Route` values); each interface may also name its ``gateway``,
     the "Default Gateway" of its settings. The host builds its table when it
-    starts, the way its personality does.
+    starts, the way its personality does. ``sysctl`` sets the kernel
+    settings a ``linux`` host models (forwarding, rp_filter,
+    ignore_routes_with_linkdown, promote_secondaries).
     """
 
     def __init__(
@@ -61,25 +72,62 @@ class Host:
         personality: str | Personality = "nt4",
         forwarding: bool = False,
         gateways: dict[str, str] | None = None,
+        sysctl: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ScenarioError(f"host name {name!r} must be a non-empty text; e.g. 'nt-host'")
         self.name = name.strip()
         self.personality = get_personality(personality)
-        self.forwarding = forwarding
-        self.loopback = Interface("lo", addresses=["127.0.0.1/8"], index=1, loopback=True)
+        self.sysctl = _check_sysctl(self.personality, sysctl, forwarding, self.name)
+        self.loopback = Interface("lo", addresses=[{"address": "127.0.0.1/8", "scope": "host"}], index=1,
+                                  loopback=True)
         self.interfaces: list[Interface] = []
         for index, interface in enumerate(interfaces, start=2):
             if any(interface.name == other.name for other in self.interfaces) or interface.name == "lo":
                 raise InterfaceError(f"host {self.name!r} has two interfaces called {interface.name!r}")
             interface.index = interface.index or index
             self.interfaces.append(interface)
-        self._gateways = {} if gateways is None else dict(gateways)
-        self._configured = list(routes)
+        for interface in self.interfaces:
+            for key in ("up", "carrier"):
+                self.personality.check_modelled("interface", key, getattr(interface, key),
+                                                f"interface {interface.name!r} of host {self.name!r}")
+            for address in interface.addresses:
+                what = f"address {address} of interface {interface.name!r} of host {self.name!r}"
+                self.personality.check_modelled("address", "scope", interface.scope_of(address.ip), what)
+                self.personality.check_modelled("address", "noprefixroute",
+                                                not interface.has_prefix_route(address.ip), what)
+        #: The "Default Gateway" of each interface's settings, by interface name.
+        self.gateways = {} if gateways is None else dict(gateways)
+        #: The routes of the configuration (dicts as in scenario files, or Routes), installed at every start.
+        self.configured_routes = [_check_route_spec(self, r) for r in routes]
         self.persistent_routes: list[Route] = []
         self.table = RouteTable(strategy=self.personality.strategy)
-        self.local_table = RouteTable(strategy=self.personality.strategy)
+        self.local_table = RouteTable(strategy=self.personality.strategy, layer="local")
         self.start()
+
+    @property
+    def table(self) -> RouteTable:
+        """The host's route table (Linux: the main table, searched together with :attr:`local_table`)."""
+        return self._table
+
+    @table.setter
+    def table(self, table: RouteTable) -> None:
+        # A table put in place of the built one (a saved snapshot) keeps what belongs to the host, not to
+        # the routes: Linux's local table, and the links whose routes lookups pass over.
+        old = getattr(self, "_table", None)
+        if old is not None and table.local is None and old.local is not None:
+            table.local = old.local
+            table.pass_over(old.passed_over)
+        self._table = table
+
+    @property
+    def forwarding(self) -> bool:
+        """Does this host forward datagrams for others (a router)? Linux's ``sysctl`` forwarding."""
+        return bool(self.sysctl.get("forwarding", 0))
+
+    @forwarding.setter
+    def forwarding(self, value: bool) -> None:
+        self.sysctl["forwarding"] = int(bool(value))
 
     # Building ---------------------------------------------------------------
     @classmethod
@@ -95,6 +143,7 @@ class Host:
         ``personality`` overrides the dict's own (default 'nt4').
         """
         check_keys(data, _HOST_KEYS, {"name", "interfaces"}, "host")
+        chosen = get_personality(personality or data.get("personality", "nt4"))
         interfaces, gateways = [], {}
         raw_interfaces = data["interfaces"]
         if not isinstance(raw_interfaces, list) or not raw_interfaces:
@@ -108,7 +157,9 @@ class Host:
                 raise ScenarioError(f"addresses of interface {raw['name']!r} must be a list such as "
                                     f"['172.16.112.123/24'], not {addresses!r}")
             interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
-                                        segment=raw.get("segment")))
+                                        segment=raw.get("segment"), up=raw.get("up", True),
+                                        carrier=raw.get("carrier", True),
+                                        bare_prefixlen=chosen.bare_address_prefixlen))
             if raw.get("gateway") is not None:
                 gateways[raw["name"]] = raw["gateway"]
         routes = data.get("routes") or []
@@ -118,14 +169,15 @@ class Host:
             data["name"],
             interfaces,
             routes,
-            personality=personality or data.get("personality", "nt4"),
-            forwarding=bool(data.get("forwarding", False)),
+            personality=chosen,
+            forwarding=_check_forwarding(data.get("forwarding", False), data["name"]),
             gateways=gateways,
+            sysctl=data.get("sysctl"),
         )
         if data.get("persistent_routes"):
             host.persistent_routes = _saved_routes(data["persistent_routes"], "persistent_routes", host.name)
             host.start()
-        if data.get("table") is not None and host.personality.name == data.get("personality", "nt4"):
+        if data.get("table") is not None and host.personality == get_personality(data.get("personality", "nt4")):
             # A saved table is a snapshot of one stack's state; another personality rebuilds its own.
             saved = _saved_routes(data["table"], "table", host.name)
             host.table = RouteTable(saved, strategy=host.personality.strategy)
@@ -158,39 +210,26 @@ class Host:
         interfaces = []
         for interface in self.interfaces:
             data = interface.as_dict()
-            if interface.name in self._gateways:
-                data["gateway"] = self._gateways[interface.name]
+            if interface.name in self.gateways:
+                data["gateway"] = self.gateways[interface.name]
             interfaces.append(data)
         data: dict[str, Any] = {"name": self.name, "personality": self.personality.name, "interfaces": interfaces}
-        if self._configured:
-            data["routes"] = [r.as_dict() if isinstance(r, Route) else dict(r) for r in self._configured]
+        if self.configured_routes:
+            data["routes"] = [r.as_dict() if isinstance(r, Route) else dict(r) for r in self.configured_routes]
         if self.forwarding:
             data["forwarding"] = True
+        defaults = self.personality.check_sysctl({}, self.name)
+        changed = {k: v for k, v in self.sysctl.items() if k != "forwarding" and v != defaults.get(k)}
+        if changed:
+            data["sysctl"] = changed
         if include_table:
             data["persistent_routes"] = [route.as_dict() for route in self.persistent_routes]
             data["table"] = [route.as_dict() for route in self.table]
         return data
 
     def start(self) -> None:
-        """Build the tables from scratch: automatic routes, configured ones, then persistent ones."""
-        personality = self.personality
-        routes = personality.automatic_routes(self)
-        for name, gateway in self._gateways.items():
-            interface = self.interface(name)
-            routes.append(self._route_from_spec(
-                {"destination": "0.0.0.0/0", "gateway": gateway, "interface": name,
-                 "metric": personality.default_gateway_metric(interface), "origin": "automatic"},
-                raw_metric=True,
-            ))
-        configured = [r if isinstance(r, Route) else self._route_from_spec(r) for r in self._configured]
-        table = RouteTable(strategy=personality.strategy)
-        for route in personality.automatic_route_order(routes):
-            table.add(route, check_gateway=False)
-        for route in configured + self.persistent_routes:
-            if route not in table:
-                table.add(route)
-        self.table = table
-        self.local_table = RouteTable(personality.local_routes(self), strategy=personality.strategy)
+        """Build the tables from scratch, as the personality's stack does when it starts."""
+        self.personality.build_tables(self)
 
     def restart(self) -> None:
         """Restart the stack: routes added by hand are lost; `-p` ones survive (not on NT 3.5)."""
@@ -198,54 +237,41 @@ class Host:
             self.persistent_routes = []
         self.start()
 
-    def _route_from_spec(self, spec: dict[str, Any], raw_metric: bool = False) -> Route:
-        check_keys(spec, _ROUTE_KEYS, {"destination"}, f"route of host {self.name!r}")
-        destination = spec["destination"]
-        netmask = spec.get("netmask")
-        if isinstance(destination, str) and "/" not in destination and netmask is None:
-            netmask = 32
-        gateway = spec.get("gateway")
-        gateway_int = None if gateway is None else parse_address(gateway, what="gateway", example="172.16.112.1")
-        name = spec.get("interface")
-        if name is None:
-            if gateway_int is None:
-                raise RouteError(f"route to {destination!r} names neither a gateway nor an interface; e.g. "
-                                 f"{{'destination': '10.0.0.0/8', 'gateway': '172.16.112.1'}}")
-            interface = self._interface_for_gateway(gateway_int, destination)
-        else:
-            interface = self.interface(name)
-        if gateway_int is not None and not interface.on_link(gateway_int):
-            example = interface.addresses[0].network + 1 if interface.addresses else None
-            raise GatewayError(
-                f"gateway {gateway} of the route to {destination} is not on interface {interface.name!r} "
-                f"({', '.join(map(str, interface.networks)) or 'no addresses'}) of host {self.name!r}"
-                + (f"; e.g. {example} for {interface.addresses[0]}" if example else "")
-            )
-        metric = spec.get("metric")
-        metric = check_metric(metric) if raw_metric else self.personality.configured_metric(
-            interface, None if metric is None else check_metric(metric)
-        )
-        source = spec.get("source")
-        if source is not None and self.owner_of(parse_address(source, what="source")) is None:
-            raise AddressError(f"preferred source {source} of the route to {destination} is not an address of "
-                               f"host {self.name!r}; its addresses are {self._address_list()}")
-        label = self.personality.interface_label(interface, gateway_int)
-        route = Route(destination, netmask=netmask, interface=label, metric=metric,
-                      origin=spec.get("origin", "static"), preferred_source=source)
-        # NT prints an on-link route with the interface's own address as gateway.
-        if gateway_int is None and self.personality.name.startswith("nt"):
-            gateway_int = parse_address(label)
-        return Route._trusted(route._network, route._prefixlen, gateway_int, *route[3:])
+    def add_route(self, spec: dict[str, Any] | Route, how: str | None = None) -> Route:
+        """Add one route to the running stack, as `route add` or `ip route add|append|prepend` does.
 
-    def _interface_for_gateway(self, gateway: int, destination: object) -> Interface:
-        for interface in self.interfaces:
-            if interface.on_link(gateway):
-                return interface
-        raise GatewayError(
-            f"gateway {format_address(gateway)} of the route to {destination} is not on any interface of "
-            f"host {self.name!r} ({self._network_list()}); e.g. "
-            f"{self._example_gateway()}"
-        )
+        ``spec`` is a route dict of the scenario shape (``destination``,
+        ``gateway``, ``interface``, ``metric``, ``source``, ``type``, ``onlink``)
+        or a :class:`Route`; ``how`` (or the dict's ``how``) is 'add', or on
+        Linux 'append' or 'prepend'. Refused routes raise a RouteError whose
+        message quotes what the real stack says.
+
+        >>> host = Host.from_dict({"name": "h", "personality": "linux",
+        ...                        "interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"]}]})
+        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.1", "interface": "eth0"})
+        Route('0.0.0.0/0', gateway='10.0.0.1', interface='eth0', metric=0)
+        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        workbook.errors.RouteRefusedError: a route to 0.0.0.0/0 with metric 0 is ... File exists)
+        >>> host.add_route({"destination": "0.0.0.0/0", "gateway": "10.0.0.2"}, how="append")
+        Route('0.0.0.0/0', gateway='10.0.0.2', interface='eth0', metric=0)
+        """
+        spec = _check_route_spec(self, spec)
+        if isinstance(spec, Route):
+            return self.personality.add_route(self, spec, how or "add")
+        route = self.personality.configured_route(self, spec)
+        return self.personality.add_route(self, route, how or spec.get("how", "add"))
+
+    def delete_address(self, address: str, interface: str | None = None) -> None:
+        """Take an address off an interface of the running stack (`ip addr del`; linux only)."""
+        value = parse_address(address, what="address", example=str(self.addresses[0]) if self.addresses else "")
+        owner = self.interface(interface) if interface is not None else self.owner_of(value)
+        if owner is None or owner is self.loopback or not owner.owns(value):
+            raise AddressError(f"address {format_address(value)} is not on "
+                               f"{'interface ' + repr(interface) if interface else 'any interface'} of host "
+                               f"{self.name!r}; its addresses are {self.address_list()}")
+        self.personality.delete_address(self, owner, value)
 
     # Looking things up -------------------------------------------------------
     def interface(self, name_or_address: str) -> Interface:
@@ -281,16 +307,26 @@ class Host:
         """Every address of every interface (not the loopback), in configuration order."""
         return [a.ip for interface in self.interfaces for a in interface.addresses]
 
-    def route_get(self, destination: object, source: object = None) -> RouteGet:
-        """How this host would send to ``destination`` (from ``source``, if bound): ``ip route get``."""
+    def route_get(self, destination: object, source: object = None, input_interface: str | None = None) -> RouteGet:
+        """How this host would send to ``destination`` (from ``source``, if bound): ``ip route get``.
+
+        With ``input_interface``, the question is about a datagram from
+        ``source`` (any sender) that arrived on that interface: delivered
+        here, forwarded (a router), or refused, and why (``ip route get D
+        from S iif X``).
+        """
         target = parse_address(destination, what="destination", example="172.17.1.1")
+        if input_interface is not None:
+            arrived = self.interface(input_interface)
+            sender = None if source is None else parse_address(source, what="source", example="10.0.0.9")
+            return self.personality.route_get(self, target, sender or None, arrived)
         if source is None or source in ("0.0.0.0", "ANY", "any", 0):
             return self.personality.route_get(self, target, None)
         bound = parse_address(source, what="source", example=str(self.addresses[0]) if self.addresses else "")
         if self.owner_of(bound) is None:
             raise AddressError(
                 f"source {format_address(bound)} is not an address of host {self.name!r}; "
-                f"its addresses are {self._address_list()}"
+                f"its addresses are {self.address_list()}"
             )
         return self.personality.route_get(self, target, bound)
 
@@ -312,8 +348,20 @@ class Host:
         self.persistent_routes += [r for r in self.table if r not in before and r.origin is RouteOrigin.PERSISTENT]
         return result
 
+    def interface_for_gateway(self, gateway: int, destination: object) -> Interface:
+        """The interface whose subnet holds ``gateway``; refuse a gateway no interface reaches."""
+        for interface in self.interfaces:
+            if interface.on_link(gateway):
+                return interface
+        raise GatewayError(
+            f"gateway {format_address(gateway)} of the route to {destination} is not on any interface of "
+            f"host {self.name!r} ({self._network_list()}); e.g. "
+            f"{self._example_gateway()}"
+        )
+
     # Messages ----------------------------------------------------------------
-    def _address_list(self) -> str:
+    def address_list(self) -> str:
+        """The host's addresses as a text for messages."""
         return ", ".join(map(str, self.addresses)) or "none"
 
     def _network_list(self) -> str:
@@ -356,7 +404,7 @@ class Socket:
         if self.host.owner_of(value) is None:
             raise AddressError(
                 f"cannot bind to {address}: it is not an address of host {self.host.name!r} "
-                f"({self.host._address_list()}); bind to one of those or to '0.0.0.0'"
+                f"({self.host.address_list()}); bind to one of those or to '0.0.0.0'"
             )
         self.local_address = netaddr.IPAddress(value)
 
@@ -368,6 +416,43 @@ class Socket:
 
     def __repr__(self) -> str:
         return f"<Socket on {self.host.name} bound to {self.local_address or 'ANY'}>"
+
+
+def _check_sysctl(personality: Personality, values: object, forwarding: bool, host: str) -> dict[str, int]:
+    """The host's sysctl settings: a dict of the names the personality models, with ``forwarding``."""
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ScenarioError(f"sysctl of host {host!r} must be a mapping such as {{'rp_filter': 2}}, not {values!r}")
+    for key, value in values.items():
+        if key not in OPTIONAL_KEYS["sysctl"]:
+            raise ScenarioError(f"sysctl {key!r} of host {host!r} is not modelled; the modelled ones are "
+                                f"{', '.join(sorted(OPTIONAL_KEYS['sysctl']))}; e.g. {{'rp_filter': 2}}")
+        personality.check_modelled("sysctl", key, value, f"host {host!r}")
+    settings = personality.check_sysctl(values, host)
+    if forwarding and "forwarding" in values and not settings["forwarding"]:
+        raise ScenarioError(f"host {host!r} says forwarding: true and sysctl forwarding: 0; give one of them")
+    if forwarding:
+        settings["forwarding"] = 1
+    return settings
+
+
+def _check_forwarding(value: object, host: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(f"forwarding {value!r} of host {host!r} must be true or false; e.g. true")
+    return value
+
+
+def _check_route_spec(host: Host, spec: dict[str, Any] | Route) -> dict[str, Any] | Route:
+    """A route dict with known keys only, and only the options the host's personality models."""
+    if isinstance(spec, Route):
+        return spec
+    what = f"route of host {host.name!r}"
+    check_keys(spec, _ROUTE_KEYS, {"destination"}, what)
+    for key in ("type", "onlink", "how"):
+        if key in spec:
+            host.personality.check_modelled("route", key, spec[key], f"{what} to {spec['destination']!r}")
+    return spec
 
 
 def _saved_routes(items: object, key: str, host: str) -> list[Route]:

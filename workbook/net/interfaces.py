@@ -9,6 +9,14 @@
 NT 4.0's control panel took five addresses per card; more could be typed
 into the registry. :attr:`Interface.needs_registry` says when a card is past
 that limit. NetBIOS over TCP/IP bound only the card's first address.
+
+An address may also be a dict, for the options Linux models (``ip addr add
+... scope link noprefixroute``); a link can be administratively down
+(``up=False``) or lack a carrier (``carrier=False``, a cable pulled):
+
+>>> nic = Interface("eth1", addresses=[{"address": "10.0.0.5/24", "scope": "link", "noprefixroute": True}])
+>>> nic.scope_of("10.0.0.5"), nic.has_prefix_route("10.0.0.5")
+('link', False)
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import netaddr
 from workbook.errors import AddressError, InterfaceError
 from workbook.net.addresses import MASKS, format_address, parse_address, parse_mask
 
-__all__ = ["CONTROL_PANEL_ADDRESS_LIMIT", "Interface", "parse_mac"]
+__all__ = ["ADDRESS_SCOPES", "CONTROL_PANEL_ADDRESS_LIMIT", "Interface", "parse_mac"]
 
 # Six octets with dashes or colons, three dotted groups of four, or twelve bare hex digits
 # (netaddr alone would also read '00-DD-01' as a MAC, with zeros filled in).
@@ -30,6 +38,10 @@ _MAC_FORMS = re.compile(r"([0-9A-Fa-f]{2}[-:]){5}[0-9A-Fa-f]{2}|([0-9A-Fa-f]{4}\
 
 #: How many addresses NT 4.0's network control panel accepted per card.
 CONTROL_PANEL_ADDRESS_LIMIT = 5
+
+#: The scopes an address can have (`ip addr add ... scope`): global (the default), link, host.
+ADDRESS_SCOPES = ("global", "link", "host")
+_ADDRESS_KEYS = {"address", "netmask", "prefixlen", "scope", "noprefixroute"}
 
 
 def parse_mac(value: object, interface: str | None = None) -> netaddr.EUI:
@@ -48,15 +60,26 @@ def parse_mac(value: object, interface: str | None = None) -> netaddr.EUI:
     return mac
 
 
-def _parse_interface_address(value: object, interface: str) -> netaddr.IPNetwork:
-    """'172.16.112.123/24', or {'address': ..., 'netmask': ...} -> IPNetwork (address kept)."""
+def _parse_interface_address(value: object, interface: str, bare_prefixlen: int | None = None) -> netaddr.IPNetwork:
+    """'172.16.112.123/24', or {'address': ..., 'netmask': ...} -> IPNetwork (address kept).
+
+    ``bare_prefixlen`` is the prefix length an address written without one
+    gets (32 on Linux, as `ip addr add` reads it); None refuses such an address.
+    """
     what = f"address of interface {interface!r}"
     if isinstance(value, dict):
         text, mask = value.get("address"), value.get("netmask", value.get("prefixlen"))
-    elif isinstance(value, str) and "/" in value:
+        if mask is None and isinstance(text, str) and "/" in text:
+            text, _, mask = text.partition("/")
+    elif isinstance(value, str):
         text, _, mask = value.partition("/")
+        mask = mask if "/" in value else None
     else:
-        raise AddressError(f"{what} {value!r} has no netmask; e.g. '172.16.112.123/24'")
+        text, mask = value, None
+    if mask is None:
+        if bare_prefixlen is None:
+            raise AddressError(f"{what} {value!r} has no netmask; e.g. '172.16.112.123/24'")
+        mask = bare_prefixlen
     address = parse_address(text.strip() if isinstance(text, str) else text, what=what, example="172.16.112.123/24")
     prefixlen = parse_mask(mask.strip() if isinstance(mask, str) else mask)
     if prefixlen < 31 and address in (address & MASKS[prefixlen], address | (~MASKS[prefixlen] & 0xFFFFFFFF)):
@@ -67,6 +90,37 @@ def _parse_interface_address(value: object, interface: str) -> netaddr.IPNetwork
     if address >> 28 >= 0xE or address >> 24 == 0:
         raise AddressError(f"{what} {value!r} is not a unicast host address; e.g. '172.16.112.123/24'")
     return netaddr.IPNetwork((address, prefixlen))
+
+
+def _address_options(value: object, interface: str) -> tuple[str, bool]:
+    """The scope and noprefixroute of an address dict (global and False for a plain string)."""
+    if not isinstance(value, dict):
+        return "global", False
+    unknown = sorted(set(value) - _ADDRESS_KEYS)
+    if unknown:
+        raise AddressError(
+            f"address {value!r} of interface {interface!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(sorted(_ADDRESS_KEYS))}; e.g. {{'address': '10.0.0.5/24', 'scope': 'link'}}"
+        )
+    scope = value.get("scope", "global")
+    if scope not in ADDRESS_SCOPES:
+        raise AddressError(
+            f"scope {scope!r} of address {value.get('address')!r} on interface {interface!r} is not one of "
+            f"{', '.join(map(repr, ADDRESS_SCOPES))}; e.g. 'link'"
+        )
+    noprefixroute = value.get("noprefixroute", False)
+    if not isinstance(noprefixroute, bool):
+        raise AddressError(
+            f"noprefixroute {noprefixroute!r} of address {value.get('address')!r} on interface {interface!r} "
+            f"must be true or false; e.g. true"
+        )
+    return scope, noprefixroute
+
+
+def _check_flag(value: object, key: str, interface: str) -> bool:
+    if not isinstance(value, bool):
+        raise InterfaceError(f"{key} {value!r} of interface {interface!r} must be true or false; e.g. false")
+    return value
 
 
 def _check_interface_metric(metric: object, interface: str) -> int:
@@ -92,6 +146,9 @@ class Interface:
         metric: int | None = None,
         segment: str | None = None,
         loopback: bool = False,
+        up: bool = True,
+        carrier: bool = True,
+        bare_prefixlen: int | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
             raise InterfaceError(f"interface name {name!r} must be a word without spaces; e.g. 'eth0'")
@@ -104,16 +161,60 @@ class Interface:
             raise InterfaceError(f"segment {segment!r} of interface {self.name!r} must be a name; e.g. 'lan'")
         self.segment = segment
         self.loopback = loopback
+        #: Administratively up (`ip link set up`); a down link keeps its addresses but routes nothing.
+        self.up = _check_flag(up, "up", self.name)
+        #: The link has a carrier (a cable, a peer that is up).
+        self.carrier = _check_flag(carrier, "carrier", self.name)
+        self._scopes: dict[int, str] = {}
+        self._no_prefix_route: set[int] = set()
+        self.bare_prefixlen = bare_prefixlen
         for address in addresses:
             self.add_address(address)
 
     def add_address(self, address: object) -> netaddr.IPNetwork:
-        """Add one more address (with its mask) to this interface."""
-        network = address if isinstance(address, netaddr.IPNetwork) else _parse_interface_address(address, self.name)
+        """Add one more address (with its mask) to this interface.
+
+        ``address`` is '10.0.0.5/24', or a dict with ``address`` and the
+        options ``scope`` ('global', 'link', 'host') and ``noprefixroute``.
+        """
+        if isinstance(address, netaddr.IPNetwork):
+            network, (scope, noprefixroute) = address, ("global", False)
+        else:
+            network = _parse_interface_address(address, self.name, self.bare_prefixlen)
+            scope, noprefixroute = _address_options(address, self.name)
         if any(network.ip == existing.ip for existing in self.addresses):
             raise AddressError(f"address {network.ip} is already on interface {self.name!r}")
         self.addresses.append(network)
+        if scope != "global":
+            self._scopes[int(network.ip)] = scope
+        if noprefixroute:
+            self._no_prefix_route.add(int(network.ip))
         return network
+
+    def remove_address(self, address: object) -> netaddr.IPNetwork:
+        """Take one address off this interface (its options go with it)."""
+        value = parse_address(address, what=f"address of interface {self.name!r}")
+        for position, network in enumerate(self.addresses):
+            if int(network.ip) == value:
+                del self.addresses[position]  # not list.remove: IPNetworks of one subnet compare equal
+                self._scopes.pop(value, None)
+                self._no_prefix_route.discard(value)
+                return network
+        raise AddressError(f"address {format_address(value)} is not on interface {self.name!r}; its addresses are "
+                           f"{', '.join(str(a) for a in self.addresses) or 'none'}")
+
+    def reorder(self, order: list[int]) -> None:
+        """Put the addresses in this order (Linux keeps them as its address list has them)."""
+        position = {address: index for index, address in enumerate(order)}
+        self.addresses.sort(key=lambda network: position[int(network.ip)])
+
+    def scope_of(self, address: object) -> str:
+        """The scope of one of this interface's addresses: 'global', 'link' or 'host'."""
+        return self._scopes.get(parse_address(address), "global")
+
+    def has_prefix_route(self, address: object) -> bool:
+        """False when the address was added with ``noprefixroute``: no route to its subnet comes with it."""
+        return parse_address(address) not in self._no_prefix_route
 
     @property
     def primary_address(self) -> netaddr.IPAddress | None:
@@ -157,11 +258,26 @@ class Interface:
         data: dict[str, Any] = {"name": self.name}
         if self.mac is not None:
             data["mac"] = str(self.mac)
-        data["addresses"] = [str(a) for a in self.addresses]
+        data["addresses"] = [self._address_as_data(a) for a in self.addresses]
         if self.metric is not None:
             data["metric"] = self.metric
         if self.segment is not None:
             data["segment"] = self.segment
+        if not self.up:
+            data["up"] = False
+        if not self.carrier:
+            data["carrier"] = False
+        return data
+
+    def _address_as_data(self, address: netaddr.IPNetwork) -> str | dict[str, Any]:
+        value = int(address.ip)
+        if value not in self._scopes and value not in self._no_prefix_route:
+            return str(address)
+        data: dict[str, Any] = {"address": str(address)}
+        if value in self._scopes:
+            data["scope"] = self._scopes[value]
+        if value in self._no_prefix_route:
+            data["noprefixroute"] = True
         return data
 
     def __repr__(self) -> str:

@@ -3,7 +3,11 @@
 Where :class:`~workbook.net.decision.LookupDecision` is about one table,
 :class:`RouteGet` is about a whole host: which interface, which gateway,
 which *source address*, and what kind of destination it is — the questions
-Linux answers with ``ip route get``.
+Linux answers with ``ip route get``. With an ``input_interface`` it answers
+for a datagram that *arrived* there (``ip route get D from S iif X``):
+delivered locally, forwarded, or refused.
+
+Like a decision, a RouteGet is a value: later edits never change it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ import netaddr
 from workbook.net.decision import LookupDecision
 from workbook.net.routes import Route
 
-__all__ = ["DestinationKind", "RouteGet"]
+__all__ = ["REASONS", "DestinationKind", "RouteGet"]
+
+#: Why a datagram cannot be routed, as ``ip route get`` reports it (the errno's text, lower case).
+REASONS = {
+    "network unreachable": "Network is unreachable",  # ENETUNREACH: no route (or a throw route)
+    "host unreachable": "No route to host",  # EHOSTUNREACH: an unreachable route; not a router
+    "invalid argument": "Invalid argument",  # EINVAL: a blackhole route; a martian; rp_filter
+    "permission denied": "Permission denied",  # EACCES: a prohibit route
+}
 
 
 class DestinationKind(enum.StrEnum):
@@ -52,6 +64,10 @@ class RouteGet:
     lookup: LookupDecision | None = None
     notes: tuple[str, ...] = field(default=())
     source_interface: str | None = None
+    #: For ``unreachable``: one of :data:`REASONS` ("network unreachable", ...).
+    reason: str | None = None
+    #: The interface the datagram arrived on, for a forwarding decision; None for one this host sends.
+    input_interface: str | None = None
 
     @property
     def reachable(self) -> bool:
@@ -80,9 +96,10 @@ class RouteGet:
 
     def explain(self) -> str:
         """The host's reasoning, step by step, then the table's own explanation."""
-        head = f"{self.host} ({self.personality}) sending to {self.destination}: "
+        verb = "sending to" if self.input_interface is None else f"receiving on {self.input_interface} for"
+        head = f"{self.host} ({self.personality}) {verb} {self.destination}: "
         if not self.reachable:
-            head += "unreachable."
+            head += f"unreachable ({self.reason or 'network unreachable'})."
         else:
             via = f"via gateway {self.gateway}" if self.gateway else "directly (no gateway)"
             head += f"{self.kind.value}, out of {self.interface} {via}, source {self.source}."
@@ -107,13 +124,16 @@ class RouteGet:
             "source": None if self.source is None else str(self.source),
             "route": None if self.route is None else self.route.as_dict(),
             "notes": list(self.notes),
+            "reason": self.reason,
+            "input_interface": self.input_interface,
         }
 
     def __repr__(self) -> str:
+        arrived = "" if self.input_interface is None else f" iif {self.input_interface}"
         if not self.reachable:
-            return f"<RouteGet {self.destination}: unreachable>"
+            return f"<RouteGet {self.destination}{arrived}: unreachable ({self.reason or 'network unreachable'})>"
         via = f" via {self.gateway}" if self.gateway else ""
-        return f"<RouteGet {self.kind.value} {self.destination}{via} dev {self.interface} src {self.source}>"
+        return f"<RouteGet {self.kind.value} {self.destination}{via} dev {self.interface} src {self.source}{arrived}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(self.explain())

@@ -15,8 +15,13 @@ network number, so a lookup tries each length present, longest first: at most
 33 dictionary probes, whatever the size of the table. To skip lengths that
 cannot match, a longest-prefix lookup first looks at the /16 block of the
 address: it tries only the lengths longer than /16 that have a route in that
-block, then falls back on the block's best route of /16 or shorter, which is
-worked out the first time the block is looked up and kept until a change.
+block, then falls back on the block's best route of /16 or shorter. A bulk
+load works that out for every block at once; after single edits a block is
+worked out again the first time it is looked up.
+
+Every lookup returns a :class:`~workbook.net.decision.LookupDecision` that
+keeps an immutable view of the table as it was (one shared view per version
+of the table), so old decisions stay true after edits.
 """
 
 from __future__ import annotations
@@ -49,8 +54,8 @@ from workbook.net.addresses import (
     parse_mask,
     parse_prefix,
 )
-from workbook.net.decision import LookupDecision, Strategy
-from workbook.net.routes import Route, RouteOrigin
+from workbook.net.decision import CLASSIC_STEPS, LookupDecision, Strategy, TableView
+from workbook.net.routes import Route, RouteOrigin, RouteType
 
 if TYPE_CHECKING:
     import numpy
@@ -75,17 +80,41 @@ def _classful_of_first_octet() -> tuple[int, ...]:
 
 
 _CLASSFUL = _classful_of_first_octet()
+_new_decision = tuple.__new__
+_NOTHING_EXCLUDED: frozenset[Route] = frozenset()
+_LONGEST = Strategy.LONGEST_PREFIX  # an Enum member read from its class costs a lookup of its own
+_EVERY_BLOCK_FROM = 4096  # routes in a bulk load from which every /16 block is worked out at once
 
 
 class RouteTable:
     """An ordered collection of routes that answers "where does this datagram go?".
 
-    ``strategy`` is the default for :meth:`lookup`: ``"longest-prefix"`` (today's
-    stacks) or ``"classic"`` (the NT text's host → subnet → network → default).
+    ``strategy`` is the default for :meth:`lookup`: ``"longest-prefix"`` (what
+    every stack does) or ``"classic"`` (the NT text's host → subnet → network
+    → default mnemonic, a lens for chapter 1).
+
+    ``local`` is another table searched together with this one, as Linux
+    searches its local table (this host's own and broadcast addresses) with
+    the main one: the longest prefix wins across both, and at equal length the
+    local entry. ``layer`` names the table in explanations ("local").
     """
 
-    def __init__(self, routes: Iterable[Route] = (), strategy: Strategy | str = Strategy.LONGEST_PREFIX) -> None:
-        self.strategy = _strategy(strategy)
+    def __init__(
+        self,
+        routes: Iterable[Route] = (),
+        strategy: Strategy | str = Strategy.LONGEST_PREFIX,
+        *,
+        local: RouteTable | None = None,
+        layer: str = "",
+    ) -> None:
+        self._strategy = _strategy(strategy)
+        self._local = local
+        self.layer = layer
+        self._view: TableView | None = None
+        # (view, block probes) while a plain longest-prefix lookup needs nothing else: no local table, no
+        # interface passed over, the table's own strategy longest prefix. Any change resets it.
+        self._fast: tuple[TableView, dict[int, Any]] | None = None
+        self._passed_over: dict[str, str] = {}
         self._routes: list[Route] = []
         # prefix length -> {network: Route, or a list of routes ordered by (metric, installation)}
         self._by_length: dict[int, dict[int, Route | list[Route]]] = {}
@@ -129,6 +158,7 @@ class RouteTable:
         self, prefixes: Iterable[str | tuple[str, str | None]], interface: str, metric: int, origin: RouteOrigin
     ) -> None:
         routes, index, trusted = self._routes, self._index, Route._trusted
+        self._edited()
         gateways: dict[str, int] = {}  # few distinct next hops: parse each once
         for item in prefixes:
             prefix, gateway = (item, None) if type(item) is str else item
@@ -148,29 +178,63 @@ class RouteTable:
             route = trusted(network, prefixlen, gateway, interface, metric, origin)
             index(route)
             routes.append(route)
+        self._fill_all_blocks()
 
-    def add(self, route: Route, *, check_gateway: bool = True) -> Route:
+    def add(self, route: Route, *, check_gateway: bool = True, check_duplicate: bool = True,
+            prepend: bool = False) -> Route:
         """Install a route; refuse an exact duplicate or an unreachable gateway.
 
         A duplicate is the same destination, mask, gateway and interface. Two
         routes to one prefix through different gateways may coexist: the lower
-        metric wins, and at equal metric the one installed first.
+        metric wins, and at equal metric the one installed first, unless a
+        route was added with ``prepend`` (Linux's ``ip route prepend``), which
+        puts it before the others of its metric. A stack with rules of its own
+        for what counts as the same route (Linux) checks them itself and passes
+        ``check_duplicate=False``.
         """
         if not isinstance(route, Route):
             raise RouteError(f"{route!r} is not a Route; e.g. Route('10.0.0.0/8', gateway='172.16.112.1')")
         if check_gateway and not route.on_link:
             route = self._with_interface(route)
-        for other in self._group(route._network, route._prefixlen):
-            if other[:4] == route[:4]:
-                raise DuplicateRouteError(
-                    f"route {route} is already in the table (as {other}); "
-                    f"use `route change` to alter its metric or gateway"
-                )
-        self._index(route)
+        if check_duplicate:
+            for other in self._group(route._network, route._prefixlen):
+                if other[:4] == route[:4]:
+                    raise DuplicateRouteError(
+                        f"route {route} is already in the table (as {other}); "
+                        f"use `route change` to alter its metric or gateway"
+                    )
+        self._index(route, prepend)
         self._routes.append(route)
         return route
 
-    def _index(self, route: Route) -> None:
+    def _edited(self) -> None:
+        """Forget everything worked out from the old contents (decisions keep their own view)."""
+        self._view = None
+        self._fast = None
+        self._batch_index = None
+
+    @property
+    def strategy(self) -> Strategy:
+        """The default strategy of :meth:`lookup`."""
+        return self._strategy
+
+    @strategy.setter
+    def strategy(self, value: Strategy | str) -> None:
+        self._strategy = _strategy(value)
+        self._fast = None
+
+    @property
+    def local(self) -> RouteTable | None:
+        """Linux's local table, searched together with this one (None for other stacks)."""
+        return self._local
+
+    @local.setter
+    def local(self, table: RouteTable | None) -> None:
+        self._local = table
+        self._fast = None
+
+    def _index(self, route: Route, prepend: bool = False) -> None:
+        self._edited()
         prefixlen = route._prefixlen
         bucket = self._by_length.get(prefixlen)
         if bucket is None:
@@ -190,9 +254,13 @@ class RouteTable:
         else:
             group = current if type(current) is list else [current]
             metrics = [r.metric for r in group]
-            group.insert(bisect.bisect_right(metrics, route.metric), route)
+            place = bisect.bisect_left if prepend else bisect.bisect_right
+            group.insert(place(metrics, route.metric), route)
             bucket[route._network] = group
-        self._batch_index = None
+
+    def group(self, network: int, prefixlen: int) -> list[Route]:
+        """The routes to one prefix, in the order lookups try them (lowest metric first)."""
+        return self._group(network, prefixlen)
 
     def _group(self, network: int, prefixlen: int) -> list[Route]:
         bucket = self._by_length.get(prefixlen)
@@ -277,7 +345,8 @@ class RouteTable:
         except ValueError:
             raise RouteNotFoundError(f"route {route} is not in the table") from None
         bucket = self._by_length[route._prefixlen]
-        group = [r for r in self._group(route._network, route._prefixlen) if r != route]
+        group = self._group(route._network, route._prefixlen)
+        group.remove(route)
         if not group:
             del bucket[route._network]
             if not bucket:
@@ -285,7 +354,7 @@ class RouteTable:
                 self._lengths.remove(route._prefixlen)
         else:
             bucket[route._network] = group if len(group) > 1 else group[0]
-        self._batch_index = None
+        self._edited()
         if route._prefixlen > 16 and route._prefixlen in self._by_length:
             self._block_probes.pop(route._network >> 16, None)
         else:
@@ -352,6 +421,7 @@ class RouteTable:
             self._routes.insert(position, self._routes.pop())
             raise
         self._routes.insert(position, self._routes.pop())
+        self._edited()
         return new
 
     def flush(self) -> list[Route]:
@@ -366,14 +436,36 @@ class RouteTable:
         self._routes.clear()
         self._by_length.clear()
         self._lengths.clear()
-        self._batch_index = None
+        self._edited()
         self._long_lengths.clear()
         self._block_probes.clear()
 
     def _example_destination(self) -> str:
         return format_address(self._routes[0]._network) if self._routes else "10.0.0.0"
 
+    # Passing over routes ---------------------------------------------------------
+    @property
+    def passed_over(self) -> dict[str, str]:
+        """Interfaces whose routes lookups skip, each with the reason (a copy)."""
+        return dict(self._passed_over)
+
+    def pass_over(self, interfaces: dict[str, str]) -> None:
+        """Make lookups skip routes through these interfaces (label -> why), e.g. a link without carrier.
+
+        Routes of type ``local`` are never skipped: they belong to the host,
+        not to the link.
+        """
+        self._passed_over = dict(interfaces)
+        self._edited()
+
     # Looking up -------------------------------------------------------------
+    def view(self) -> TableView:
+        """An immutable picture of the table now (the same object until the next edit)."""
+        view = self._view
+        if view is None:
+            view = self._view = TableView(tuple(self._routes), tuple(self._passed_over.items()), self.layer)
+        return view
+
     def lookup(
         self,
         destination: object,
@@ -384,9 +476,9 @@ class RouteTable:
     ) -> LookupDecision:
         """Where does a datagram to ``destination`` go? Returns a :class:`LookupDecision`.
 
-        ``strategy`` defaults to the table's own; 'classic' follows the NT
-        text's order host → subnet → network → default, 'longest-prefix' takes
-        the longest matching prefix, then the lowest metric.
+        ``strategy`` defaults to the table's own; 'longest-prefix' takes the
+        longest matching prefix, then the lowest metric; 'classic' is the NT
+        text's mnemonic host → subnet → network → default, a lens.
 
         ``where`` restricts the routes considered (a strong-host send may use
         only routes through the interface that owns its source address);
@@ -399,17 +491,67 @@ class RouteTable:
                 address = parse_address(destination, what="destination")
         else:
             address = parse_address(destination, what="destination")
-        chosen = self.strategy if strategy is None else _strategy(strategy)
-        if where is not None:
-            return LookupDecision(self, address, chosen, self._filtered(address, chosen, where), where, why_not)
-        if chosen is Strategy.LONGEST_PREFIX:
-            return LookupDecision(self, address, chosen, self._longest_prefix(address))
-        return LookupDecision(self, address, chosen, self._classic(address))
+        fast = self._fast
+        if fast is not None and where is None and (strategy is None or strategy is _LONGEST):
+            entry = fast[1].get(address >> 16) or self._fill_block(address >> 16)
+            for mask, bucket in entry[0]:
+                found = bucket.get(address & mask)
+                if found is not None:
+                    route = found[0] if type(found) is list else found
+                    break
+            else:
+                route = entry[1]
+            return _new_decision(LookupDecision, (fast[0], address, _LONGEST, route, None, _NOTHING_EXCLUDED, ""))
+        chosen = self._strategy if strategy is None else _strategy(strategy)
+        view = self.view()
+        if where is None and self._local is None and not self._passed_over:
+            if self._strategy is Strategy.LONGEST_PREFIX:
+                self._fast = (view, self._block_probes)
+            route = self._longest_prefix(address) if chosen is Strategy.LONGEST_PREFIX else self._classic(address)
+            return _new_decision(LookupDecision, (view, address, chosen, route, None, _NOTHING_EXCLUDED, ""))
+        return self._layered_lookup(address, chosen, view, where, why_not)
+
+    def _layered_lookup(self, address: int, strategy: Strategy, view: TableView,
+                        where: Callable[[Route], bool] | None, why_not: str) -> LookupDecision:
+        """A lookup that skips routes (a filter, interfaces passed over) or also searches a local table."""
+        route, excluded = self._search(address, strategy, where)
+        local = self._local
+        local_view = None
+        if local is not None:
+            local_view = local.view()
+            local_route, local_excluded = local._search(address, strategy, where)
+            excluded |= local_excluded
+            if local_route is not None and (route is None or _beats(local_route, route, strategy)):
+                route = local_route
+        return LookupDecision(view, address, strategy, route, local_view, frozenset(excluded),
+                              why_not if where is not None else "")
+
+    def _search(self, address: int, strategy: Strategy, where: Callable[[Route], bool] | None,
+                link_state: bool = True) -> tuple[Route | None, set[Route]]:
+        """The first usable route, longest prefix first and in each group's order; and the routes ``where``
+        kept out. ``link_state=False`` considers routes through passed-over interfaces too."""
+        by_length = self._by_length
+        passed_over = self._passed_over if link_state else {}
+        found: Route | None = None
+        excluded: set[Route] = set()
+        for prefixlen in self._lengths:
+            network = address & MASKS[prefixlen]
+            group = by_length[prefixlen].get(network)
+            if group is None:
+                continue
+            if strategy is Strategy.CLASSIC and 0 < prefixlen < _CLASSFUL[network >> 24]:
+                continue  # a supernet: the mnemonic has no step for it
+            for route in group if type(group) is list else (group,):
+                if where is not None and not where(route):
+                    excluded.add(route)
+                elif found is None and (route.interface not in passed_over or route.route_type is RouteType.LOCAL):
+                    found = route
+            if found is not None and where is None:
+                break
+        return found, excluded
 
     def _longest_prefix(self, address: int) -> Route | None:
-        entry = self._block_probes.get(address >> 16)
-        if entry is None:
-            entry = self._fill_block(address >> 16)
+        entry = self._block_probes.get(address >> 16) or self._fill_block(address >> 16)
         for mask, bucket in entry[0]:
             found = bucket.get(address & mask)
             if found is not None:
@@ -430,6 +572,32 @@ class RouteTable:
         entry = self._block_probes[block] = (probes, fallback)
         return entry
 
+    def _fill_all_blocks(self) -> None:
+        """Work out the /16 blocks now, so that a first pass over fresh addresses is as fast as the next.
+
+        A big table (a bulk load of thousands of routes) gets all 65 536 blocks; a small one only those
+        holding a route longer than /16, the others being worked out when first looked up. Blocks share
+        their list of probes when they hold the same lengths.
+        """
+        by_length, lengths, long_lengths = self._by_length, self._lengths, self._long_lengths
+        short = [(MASKS[n], by_length[n]) for n in lengths if n <= 16]
+        shared: dict[int, tuple[tuple[int, dict[int, Any]], ...]] = {0: ()}
+        probes_of = self._block_probes
+        blocks = range(1 << 16) if len(self._routes) >= _EVERY_BLOCK_FROM else long_lengths
+        for block in blocks:
+            bits = long_lengths.get(block, 0)
+            probes = shared.get(bits)
+            if probes is None:
+                probes = shared[bits] = tuple((MASKS[n], by_length[n]) for n in lengths if n > 16 and bits >> n & 1)
+            first = block << 16
+            fallback = None
+            for mask, bucket in short:
+                found = bucket.get(first & mask)
+                if found is not None:
+                    fallback = found[0] if type(found) is list else found
+                    break
+            probes_of[block] = (probes, fallback)
+
     def _classic(self, address: int) -> Route | None:
         # Every route in one bucket entry shares its destination, hence its kind.
         by_length = self._by_length
@@ -439,18 +607,6 @@ class RouteTable:
             if found is not None and (prefixlen == 0 or prefixlen >= _CLASSFUL[network >> 24]):
                 return found[0] if type(found) is list else found
         return None
-
-    def _filtered(self, address: int, strategy: Strategy, where: Callable[[Route], bool]) -> Route | None:
-        best: Route | None = None
-        for route in self._routes:
-            prefixlen = route._prefixlen
-            if address & MASKS[prefixlen] != route._network or not where(route):
-                continue
-            if strategy is Strategy.CLASSIC and 0 < prefixlen < _CLASSFUL[route._network >> 24]:
-                continue
-            if best is None or (-prefixlen, route.metric) < (-best._prefixlen, best.metric):
-                best = route
-        return best
 
     def longest_prefix_match(self, destination: object) -> Route | None:
         """Just the winning route by longest prefix, then metric (no decision object)."""
@@ -466,7 +622,9 @@ class RouteTable:
 
         The first call builds an interval index: the address space cut at every
         route boundary, each piece labelled with its winning route; a batch is
-        then one binary search per address, done by NumPy.
+        then one binary search per address, done by NumPy. It answers from this
+        table's own rows: a local table searched with it, or interfaces passed
+        over, are :meth:`lookup`'s business.
         """
         import numpy as np
 
@@ -523,7 +681,7 @@ class RouteTable:
 
     # Comparing the two strategies (chapter 1's key lesson) -------------------
     def disagreements(self) -> list[Disagreement]:
-        """Where the classic search order and longest prefix pick different routes."""
+        """Where the NT text's mnemonic (the classic lens) and longest prefix pick different routes."""
         return find_disagreements(self)
 
     # Container protocol ------------------------------------------------------
@@ -545,7 +703,15 @@ class RouteTable:
         return tuple(self._routes)
 
     def copy(self) -> RouteTable:
-        return RouteTable(self._routes, strategy=self.strategy)
+        """A copy with the same routes, group order, local table and passed-over interfaces."""
+        twin = RouteTable(strategy=self._strategy, local=self._local, layer=self.layer)
+        twin._routes = list(self._routes)
+        twin._by_length = {n: {k: list(v) if type(v) is list else v for k, v in bucket.items()}
+                           for n, bucket in self._by_length.items()}
+        twin._lengths = list(self._lengths)
+        twin._long_lengths = dict(self._long_lengths)
+        twin._passed_over = dict(self._passed_over)
+        return twin
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RouteTable):
@@ -560,14 +726,13 @@ class RouteTable:
     def from_route_print(cls, text: str, strategy: Strategy | str | None = None) -> RouteTable:
         """Parse the text of `route print` (NT 4.0 five columns, or modern `route print -4`).
 
-        The strategy defaults to the one of the stack that prints that layout:
-        ``classic`` for NT 4.0's table, ``longest-prefix`` for the modern one.
+        The strategy defaults to longest prefix, what the stacks that print
+        either layout do; ``strategy="classic"`` looks at it through the NT
+        text's mnemonic instead.
         """
-        from workbook.net.route_print import parse_route_print, route_print_style
+        from workbook.net.route_print import parse_route_print
 
-        if strategy is None:
-            strategy = Strategy.CLASSIC if route_print_style(text) == "nt4" else Strategy.LONGEST_PREFIX
-        return cls(parse_route_print(text), strategy=strategy)
+        return cls(parse_route_print(text), strategy=Strategy.LONGEST_PREFIX if strategy is None else strategy)
 
     def to_route_print(self, style: str = "nt4") -> str:
         """Print the table as `route print` would: style 'nt4' or 'modern'."""
@@ -589,9 +754,24 @@ class RouteTable:
         printer.text(self.to_route_print("modern"))
 
 
+def _beats(local: Route, main: Route, strategy: Strategy) -> bool:
+    """Does the local table's ``local`` route win over the main table's ``main``?
+
+    The kernel keeps both tables in one trie: the longer prefix wins, and at
+    equal length the local entry. Through the classic lens, the earlier step wins.
+    """
+    if strategy is Strategy.CLASSIC:
+        return _classic_step(local) <= _classic_step(main)
+    return local._prefixlen >= main._prefixlen
+
+
+def _classic_step(route: Route) -> int:
+    return CLASSIC_STEPS.get(route.kind, len(CLASSIC_STEPS) + 1)
+
+
 @dataclass(frozen=True)
 class Disagreement:
-    """A stretch of destinations where the classic order and longest prefix part ways."""
+    """A stretch of destinations where the NT text's mnemonic (the classic lens) and longest prefix part ways."""
 
     destinations: list[netaddr.IPNetwork]
     classic: Route | None
@@ -614,12 +794,16 @@ class Disagreement:
 
     def __str__(self) -> str:
         where = str(self.destinations[0]) if len(self.destinations) == 1 else f"{self.first} – {self.last}"
-        return (f"{where} ({self.size:,} addresses): classic → {self.classic or 'no route'}; "
+        return (f"{where} ({self.size:,} addresses): the text's mnemonic (classic) → {self.classic or 'no route'}; "
                 f"longest prefix → {self.longest_prefix or 'no route'}")
 
 
 def find_disagreements(table: RouteTable) -> list[Disagreement]:
-    """Every destination range where ``classic`` and ``longest-prefix`` choose differently.
+    """Every destination range where the NT text's mnemonic (``classic``) and ``longest-prefix`` differ.
+
+    The mnemonic host → subnet → network → default is a lens: it agrees with
+    longest prefix until a route is shorter than its class (a supernet, such
+    as NT's own 224.0.0.0 mask 224.0.0.0 multicast row).
 
     Cuts the address space at every route's first and last-plus-one address;
     inside each piece both strategies are constant, so one address a piece

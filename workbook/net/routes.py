@@ -69,12 +69,29 @@ class RouteOrigin(enum.StrEnum):
 
 
 class RouteType(enum.StrEnum):
-    """What the stack does with a matching datagram (Linux names them in `ip route`)."""
+    """What the stack does with a matching datagram (Linux names them in `ip route`).
+
+    The last four are Linux's *reject* routes: a lookup that ends on one fails
+    with the error ``ip route get`` prints, and ``throw`` ends the search of
+    the table as if nothing had matched.
+    """
 
     UNICAST = "unicast"
     LOCAL = "local"  # addressed to this host: deliver up the stack
     BROADCAST = "broadcast"
     MULTICAST = "multicast"
+    UNREACHABLE = "unreachable"  # "No route to host" (ICMP host unreachable)
+    BLACKHOLE = "blackhole"  # dropped silently; `ip route get` says "Invalid argument"
+    PROHIBIT = "prohibit"  # "Permission denied" (ICMP administratively prohibited)
+    THROW = "throw"  # stop searching this table: "Network is unreachable"
+
+    @property
+    def rejects(self) -> bool:
+        """True for the route types that refuse every datagram they match."""
+        return self in _REJECT_TYPES
+
+
+_REJECT_TYPES = frozenset({RouteType.UNREACHABLE, RouteType.BLACKHOLE, RouteType.PROHIBIT, RouteType.THROW})
 
 
 def _enum_value(enum_type: type[enum.Enum], value: object, what: str) -> Any:
@@ -83,6 +100,12 @@ def _enum_value(enum_type: type[enum.Enum], value: object, what: str) -> Any:
     except ValueError:
         choices = ", ".join(repr(member.value) for member in enum_type)
         raise RouteError(f"{what} {value!r} is not one of {choices}") from None
+
+
+def _check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise RouteError(f"{name} {value!r} must be true or false; e.g. true")
+    return value
 
 
 def check_metric(metric: object) -> int:
@@ -116,6 +139,8 @@ class Route(tuple):
         origin: RouteOrigin | str = RouteOrigin.STATIC,
         route_type: RouteType | str = RouteType.UNICAST,
         preferred_source: str | None = None,
+        onlink: bool = False,
+        gateway_is_own: bool = False,
     ) -> Route:
         if isinstance(destination, netaddr.IPNetwork):
             destination = str(destination)
@@ -154,6 +179,8 @@ class Route(tuple):
                 None
                 if preferred_source is None
                 else parse_address(preferred_source, what="preferred source", example="172.16.112.123"),
+                _check_flag(onlink, "onlink"),
+                _check_flag(gateway_is_own, "gateway_is_own"),
             ),
         )
 
@@ -168,10 +195,14 @@ class Route(tuple):
         origin: RouteOrigin = RouteOrigin.STATIC,
         route_type: RouteType = RouteType.UNICAST,
         preferred_source: int | None = None,
+        onlink: bool = False,
+        gateway_is_own: bool = False,
     ) -> Route:
         """Build a route from already-checked integers (bulk loads, parsers)."""
         return tuple.__new__(
-            cls, (network, prefixlen, gateway, interface, metric, origin, route_type, preferred_source)
+            cls,
+            (network, prefixlen, gateway, interface, metric, origin, route_type, preferred_source, onlink,
+             gateway_is_own),
         )
 
     def replace(self, **changes: Any) -> Route:
@@ -191,6 +222,8 @@ class Route(tuple):
     origin: RouteOrigin = property(itemgetter(5), doc="Who installed the route.")  # type: ignore[assignment]
     route_type: RouteType = property(itemgetter(6), doc="unicast, local, broadcast or multicast.")  # type: ignore[assignment]
     _preferred_source: int | None = property(itemgetter(7))  # type: ignore[assignment]
+    onlink: bool = property(itemgetter(8), doc="Linux's onlink flag: the gateway is trusted to be on the link.")  # type: ignore[assignment]
+    gateway_is_own: bool = property(itemgetter(9), doc="The gateway was this host's own address (Linux: on-link).")  # type: ignore[assignment]
 
     @property
     def destination(self) -> netaddr.IPAddress:
@@ -222,9 +255,10 @@ class Route(tuple):
         """True when datagrams go straight to their destination, with no gateway.
 
         Modern Windows prints such a gateway as ``On-link``; NT 4.0 printed the
-        interface's own address in the gateway column, which means the same.
+        interface's own address in the gateway column, which means the same;
+        Linux sends on-link through a gateway that is the host's own address.
         """
-        return self._gateway is None or format_address(self._gateway) == self.interface
+        return self._gateway is None or self.gateway_is_own or format_address(self._gateway) == self.interface
 
     @property
     def preferred_source(self) -> netaddr.IPAddress | None:
@@ -273,6 +307,8 @@ class Route(tuple):
             self.origin.value,
             self.route_type.value,
             -1 if self._preferred_source is None else self._preferred_source,
+            self.onlink,
+            self.gateway_is_own,
         )
 
     def __lt__(self, other: Route) -> bool:
@@ -290,19 +326,25 @@ class Route(tuple):
             "preferred_source": None
             if self._preferred_source is None
             else format_address(self._preferred_source),
+            "onlink": self.onlink,
+            "gateway_is_own": self.gateway_is_own,
         }
 
     def __repr__(self) -> str:
         fields = self.as_dict()
         parts = [repr(fields.pop("destination"))]
         defaults = {"gateway": None, "interface": "", "metric": 1, "origin": "static",
-                    "route_type": "unicast", "preferred_source": None}
+                    "route_type": "unicast", "preferred_source": None, "onlink": False,
+                    "gateway_is_own": False}
         parts += [f"{name}={value!r}" for name, value in fields.items() if defaults[name] != value]
         return f"Route({', '.join(parts)})"
 
     def __str__(self) -> str:
+        prefix = f"{format_address(self._network)}/{self._prefixlen}"
+        route_type = self.route_type
+        if route_type.rejects:
+            return f"{route_type.value} {prefix} metric {self.metric}"
         via = "on-link" if self._gateway is None else f"via {format_address(self._gateway)}"
-        return (
-            f"{format_address(self._network)}/{self._prefixlen} {via} "
-            f"dev {self.interface or '?'} metric {self.metric}"
-        )
+        kind = "" if route_type is RouteType.UNICAST else f"{route_type.value} "
+        flag = " onlink" if self.onlink else ""
+        return f"{kind}{prefix} {via} dev {self.interface or '?'}{flag} metric {self.metric}"

@@ -13,6 +13,9 @@ hint with a text view (:mod:`workbook.render.display`).
 :func:`topology_graph` draws a :class:`~workbook.sim.network.Network`;
 :func:`path_graph` draws one datagram's :class:`~workbook.sim.trace.PathTrace`;
 :func:`sequence_graph` draws frames (``trace.frames``, ``net.frames_on("lan")``) in time order.
+:mod:`workbook.render.playback` draws a topology once with ids and lights up one step of a trace on it
+with CSS; :mod:`workbook.render.figure` makes a drawing fit its column and carry its text version;
+:mod:`workbook.render.palette` holds the colours, each readable as text (4.5:1).
 
 The model (:mod:`workbook.net`, :mod:`workbook.sim`) never imports this
 package or graphviz; ``PathTrace`` and ``Network`` import it lazily to show

@@ -34,6 +34,8 @@ VIZ_IN_SITE = "static/ip-workbook/viz.js"
 # Runs once per drawing, in the page. The site's root is the #jupyter-config-data element's
 # data-jupyter-lite-root (".." from lab/ and notebooks/); the viz.js instance is shared by all diagrams.
 # An inline handler sees the document's properties first (document.URL is a string): hence window.URL.
+# The drawing shrinks to its column like the SVG ``dot`` draws (workbook.render.figure) and is named for screen
+# readers by ``data-label``, or else by the first line of the text it replaces.
 _DRAW = """(async (img) => {
   const box = img.previousElementSibling;
   img.remove();
@@ -44,6 +46,11 @@ _DRAW = """(async (img) => {
       || import(new window.URL('VIZ_IN_SITE', root).href).then(module => module.instance());
     const viz = await window.ipWorkbookViz;
     const svg = viz.renderSVGElement(box.dataset.dot);
+    const label = (box.dataset.label || box.textContent).trim().split('\\n')[0] || 'a diagram';
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', label);
+    svg.style.maxWidth = '100%';
+    svg.style.height = 'auto';
     box.replaceChildren(svg);
     box.dataset.drawn = 'viz.js';
   } catch (error) {
@@ -57,8 +64,13 @@ def in_browser() -> bool:
     return sys.platform == "emscripten"
 
 
-def dot_html(dot_source: str, fallback_html: str = "") -> str:
-    """HTML that the page turns into the SVG of ``dot_source``; ``fallback_html`` shows until then (or if it fails)."""
-    return (f"<div class='ip-workbook-viz' style='overflow:auto' data-dot='{html.escape(dot_source, quote=True)}'>"
+def dot_html(dot_source: str, fallback_html: str = "", label: str = "") -> str:
+    """HTML that the page turns into the SVG of ``dot_source``; ``fallback_html`` shows until then (or if it fails).
+
+    ``label`` names the drawing for a screen reader (by default the first line of ``fallback_html``'s text).
+    """
+    named = f" data-label='{html.escape(label, quote=True)}'" if label else ""
+    return (f"<div class='ip-workbook-viz' style='overflow:auto'{named} "
+            f"data-dot='{html.escape(dot_source, quote=True)}'>"
             f"{fallback_html}</div>"
             f"<img alt='' src='data:,' style='display:none' onerror='{html.escape(_DRAW, quote=True)}'>")

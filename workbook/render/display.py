@@ -3,7 +3,8 @@
 A :class:`Diagram` is what a chapter cell returns to show a path, a topology or
 an exchange of frames. Jupyter asks it for its views and gets:
 
-* the SVG drawn by Graphviz's ``dot``, where ``dot`` runs;
+* the SVG drawn by Graphviz's ``dot``, where ``dot`` runs (and, for front ends that prefer
+  HTML, that SVG as an image that shrinks to the column, with the text as its alternative);
 * in a browser (JupyterLite's Pyodide kernel, where no program can start), HTML
   that the page turns into the SVG with viz.js (:mod:`workbook.render.browser`);
 * elsewhere, the message that says how to install Graphviz, with a text view
@@ -13,7 +14,7 @@ an exchange of frames. Jupyter asks it for its views and gets:
 >>> trace = Network.from_scenario("seed-lan").send("nt-host", "172.17.1.1")
 >>> views = path_diagram(trace)._repr_mimebundle_()
 >>> sorted(views)
-['image/svg+xml', 'text/plain']
+['image/svg+xml', 'text/html', 'text/plain']
 >>> "Delivered to far-host." in views["text/plain"]
 True
 """
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.render.browser import dot_html, in_browser
 from workbook.render.dot import DiagramError, render_svg
+from workbook.render.figure import svg_image_html
+from workbook.render.palette import DROP
 
 if TYPE_CHECKING:
     import graphviz
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Diagram", "diagram_views", "path_diagram", "register_display", "sequence_diagram", "topology_diagram"]
 
-_ERROR_COLOR = "#D55E00"  # the Okabe–Ito vermilion every drop and error uses
+_ERROR_COLOR = DROP  # the colour every drop and error uses
 
 
 def _pre(text: str) -> str:
@@ -60,7 +63,8 @@ def diagram_views(graph: Callable[[], graphviz.Digraph], text: str | Callable[[]
         return {"text/html": f"<div style='color:{_ERROR_COLOR}'>{message}</div>{_pre(words)}",
                 "text/plain": f"{error}\n\n{words}".rstrip()}
     words = text() if callable(text) else text
-    return {"image/svg+xml": svg, "text/plain": words or built.name or "a diagram"}
+    return {"image/svg+xml": svg, "text/html": svg_image_html(svg, words),
+            "text/plain": words or built.name or "a diagram"}
 
 
 class Diagram:

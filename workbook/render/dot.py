@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from workbook.errors import WorkbookError
+from workbook.render import palette
 
 if TYPE_CHECKING:
     import graphviz
@@ -43,16 +44,16 @@ FONT = "Helvetica"
 FONTSIZE = "10"
 EDGE_FONTSIZE = "9"
 
-#: Colours chosen to stay apart for colour-blind readers (Okabe–Ito palette).
-DATAGRAM_COLOR = "#000000"
-REPLY_COLOR = "#0072B2"
-DROP_COLOR = "#D55E00"
-ARP_COLOR = "#666666"
-IGMP_COLOR = "#009E73"
+#: Colours chosen to stay apart for colour-blind readers and readable as text (:mod:`workbook.render.palette`).
+DATAGRAM_COLOR = palette.DATAGRAM
+REPLY_COLOR = palette.REPLY
+DROP_COLOR = palette.DROP
+ARP_COLOR = palette.ARP
+IGMP_COLOR = palette.IGMP
 
-_HOST = {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFFFFF"}
-_ROUTER = {"shape": "box", "style": "filled", "fillcolor": "#E8E8E8", "penwidth": "1.5"}
-_SEGMENT = {"shape": "ellipse", "style": "filled", "fillcolor": "#FFF6D5", "color": "#B8860B"}
+_HOST = {"shape": "box", "style": "rounded,filled", "fillcolor": palette.WHITE}
+_ROUTER = {"shape": "box", "style": "filled", "fillcolor": palette.ROUTER_FILL, "penwidth": "1.5"}
+_SEGMENT = {"shape": "ellipse", "style": "filled", "fillcolor": palette.SEGMENT_FILL, "color": palette.SEGMENT_LINE}
 
 
 class DiagramError(WorkbookError):

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from workbook.sim.frames import Frame
     from workbook.sim.network import Network
 
-__all__ = ["sequence_dot", "sequence_graph", "sequence_svg"]
+__all__ = ["sequence_dot", "sequence_graph", "sequence_svg", "time_label"]
 
 _LIFELINE = {"style": "dashed", "color": "#AAAAAA", "arrowhead": "none", "weight": "100"}
 
@@ -73,9 +74,9 @@ def sequence_graph(frames: Iterable[Frame], net: Network | None = None) -> graph
         with graph.subgraph() as rank:
             rank.attr(rank="same")
             if row == 0:
-                rank.node("t0", label="time (s)", shape="plaintext")
+                rank.node("t0", label="time", shape="plaintext")
             else:
-                rank.node(f"t{row}", label=f"{arrows[row - 1][0].time:.6f}", shape="plaintext")
+                rank.node(f"t{row}", label=time_label(arrows[row - 1][0].time), shape="plaintext")
             for index, name in enumerate(lifelines):
                 if row == 0:
                     style = node_style("segment" if name.startswith("everyone on ") else "host")
@@ -91,15 +92,50 @@ def sequence_graph(frames: Iterable[Frame], net: Network | None = None) -> graph
         for index in range(len(lifelines)):
             graph.edge(f"p{index}r{row}", f"p{index}r{row + 1}", **_LIFELINE)
     for row, (frame, source, target) in enumerate(arrows, start=1):
-        color = _color(frame)
-        words = label([frame_title(frame), mac_line(frame)])
-        attrs = {"label": words, "color": color, "fontcolor": color, "constraint": "false"}
-        if source <= target:
-            graph.edge(f"p{source}r{row}", f"p{target}r{row}", **attrs)
-        else:
-            # Written left to right with the arrowhead turned round, so dot keeps the lifelines' order.
-            graph.edge(f"p{target}r{row}", f"p{source}r{row}", dir="back", **attrs)
+        _arrow(graph, row, source, target, frame)
     return graph
+
+
+def _arrow(graph: graphviz.Digraph, row: int, source: int, target: int, frame: Frame) -> None:
+    """One frame's arrow on ``row``, from lifeline ``source`` to lifeline ``target``.
+
+    dot bends a labelled edge between two points of one rank that are not
+    neighbours (it routes the edge through its label, above the row): so an
+    arrow that crosses other lifelines is drawn as a chain of short edges
+    between neighbouring lifelines, straight, the words on the sender's piece.
+    It is written left to right with the arrowhead turned round where needed,
+    so dot keeps the lifelines' order.
+    """
+    color = _color(frame)
+    left, right = sorted((source, target))
+    style = {"color": color, "fontcolor": color, "constraint": "false"}
+    if left == right:  # a frame to itself (a loop): a plain edge, dot draws it as a loop
+        graph.edge(f"p{left}r{row}", f"p{right}r{row}", label=label([frame_title(frame), mac_line(frame)]), **style)
+        return
+    labelled = left if source < target else right - 1
+    for column in range(left, right):
+        attrs = dict(style)
+        if column == labelled:
+            attrs["label"] = label([frame_title(frame), mac_line(frame)])
+        if source < target:
+            attrs["arrowhead"] = "normal" if column == right - 1 else "none"
+        else:
+            attrs.update(dir="back", arrowtail="normal" if column == left else "none")
+        graph.edge(f"p{column}r{row}", f"p{column + 1}r{row}", **attrs)
+
+
+def time_label(seconds: float) -> str:
+    """A frame's time as a learner reads it: milliseconds at most, and what comes after as microseconds.
+
+    >>> time_label(3.0), time_label(0.5), time_label(1.2345), time_label(3.00003)
+    ('3 s', '0.5 s', '1.234 s + 500 µs', '3 s + 30 µs')
+    """
+    whole_ms = math.floor(round(seconds * 1000, 6))
+    rest_us = round((seconds * 1000 - whole_ms) * 1000)
+    if rest_us == 1000:
+        whole_ms, rest_us = whole_ms + 1, 0
+    text = f"{whole_ms / 1000:.3f}".rstrip("0").rstrip(".") + " s"
+    return f"{text} + {rest_us} µs" if rest_us else text
 
 
 def sequence_dot(frames: Iterable[Frame], net: Network | None = None) -> str:

@@ -99,6 +99,7 @@ class SimHost(Host):
         personality: str | Personality = "nt4",
         forwarding: bool = False,
         gateways: dict[str, str] | None = None,
+        sysctl: dict[str, Any] | None = None,
     ) -> None:
         self.running = False
         self.starts_with_network = True  # whether the network starts this host when it is built
@@ -110,7 +111,7 @@ class SimHost(Host):
         self.clock: Clock = _DETACHED  # the network's clock, once the node is on one
         self._link_groups: dict[str, dict[netaddr.EUI, int]] = {}
         self._all_multicast: set[str] = set()
-        super().__init__(name, interfaces, routes, personality, forwarding, gateways)
+        super().__init__(name, interfaces, routes, personality, forwarding, gateways, sysctl)
         self.protocols: dict[str, Protocol] = {protocol.name: protocol(self) for protocol in PROTOCOLS}
         self._by_ethertype: dict[int, Callable[[Interface, Frame, PathTrace | None], None]] = {
             ETHERTYPE_IPV4: self.ip_input}

@@ -24,25 +24,33 @@ import yaml
 
 from workbook.errors import WorkbookError
 from workbook.net.scenario import load_file
+from workbook.render import palette
 from workbook.render.display import diagram_views
+from workbook.render.figure import explanation_html, figure_html, fit_svg, keep_words_whole, short_label
 
 __all__ = [
     "ERROR_COLOR",
+    "UNSEEN_DESCRIPTION",
     "NetworkFile",
     "Observable",
     "diagram_html",
+    "disclosure",
     "error_label",
     "escape",
+    "explanation_html",
+    "hidden_label",
     "html_table",
     "load_scenario_file",
     "mark_invalid",
     "pre",
     "save_scenario_file",
+    "scroll_box",
     "show_error",
+    "text_block",
 ]
 
-#: The Okabe–Ito vermilion the diagrams use for drops: errors look the same everywhere.
-ERROR_COLOR = "#D55E00"
+#: The colour the diagrams use for drops: errors look the same everywhere (readable as text: palette.py).
+ERROR_COLOR = palette.DROP
 _INVALID_BORDER = f"1px solid {ERROR_COLOR}"
 
 
@@ -51,9 +59,21 @@ def escape(text: object) -> str:
     return html.escape(str(text))
 
 
+def text_block(content: str) -> str:
+    """HTML ``content`` at a reading line height (a widget's HTML is set at the height of a button, 28 px)."""
+    return f"<div style='line-height:1.4'>{content}</div>"
+
+
 def pre(text: str) -> str:
-    """Monospaced text, as `route print` and `arp -a` print it."""
-    return f"<pre style='margin:0;font-size:12px;line-height:1.25'>{escape(text)}</pre>"
+    """Monospaced text kept in its columns, as `route print` and `arp -a` print it (scrolls rather than wraps)."""
+    return ("<pre style='margin:0;font-size:12px;line-height:1.25;white-space:pre;word-break:normal;"
+            f"overflow-x:auto;max-width:100%'>{escape(text)}</pre>")
+
+
+def scroll_box(content: str, height: str, label: str = "") -> str:
+    """``content`` in a box of at most ``height`` that scrolls up and down (and can be scrolled by keyboard)."""
+    named = f" role='region' aria-label='{escape(label)}'" if label else ""
+    return f"<div tabindex='0'{named} style='max-height:{height};overflow-y:auto;max-width:100%'>{content}</div>"
 
 
 def error_label(**layout: str) -> widgets.HTML:
@@ -76,36 +96,78 @@ def mark_invalid(field: widgets.Widget, invalid: bool) -> None:
         field.layout.border = border
 
 
-def diagram_html(graph: Callable[[], Any], fallback: str | Callable[[], str] = "") -> str:
+def diagram_html(graph: Callable[[], Any], fallback: str | Callable[[], str] = "", label: str = "",
+                 text_version: bool = True) -> str:
     """HTML for a diagram that ``graph()`` builds: its SVG, or what :mod:`workbook.render.display` shows instead.
 
-    That is, in a browser (JupyterLite) HTML the page turns into the SVG, and
-    where Graphviz's ``dot`` is missing its install hint over ``fallback``, a
-    text view (or a function making one, called only when needed) such as
-    ``trace.explain``: the lesson still works without Graphviz.
+    The SVG shrinks to the column and is named ``label`` (or the first line of
+    the text) for a screen reader; ``fallback``, a text view (or a function
+    making one, called only when needed) such as ``trace.explain``, follows it
+    as the diagram's text version (unless ``text_version`` is False). In a
+    browser (JupyterLite) HTML the page turns into the SVG; where Graphviz's
+    ``dot`` is missing, its install hint over the text view: the lesson still
+    works without Graphviz.
     """
     views = diagram_views(graph, fallback)
+    text = views.get("text/plain", "")
+    name = label or short_label(text)
     if "image/svg+xml" in views:
-        return f"<div style='overflow:auto'>{views['image/svg+xml']}</div>"
+        return figure_html(fit_svg(views["image/svg+xml"], name), text if text_version else "")
     return views["text/html"]
 
 
-def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlight: Callable[[int], bool] | None = None,
-               raw_columns: frozenset[int] = frozenset()) -> str:
-    """A small HTML table; rows for which ``highlight(index)`` is true are shaded.
+def disclosure(title: str, content: widgets.Widget, opened: bool = False) -> widgets.VBox:
+    """A button that shows or hides ``content`` (the box's first child, then the content).
 
-    Cells are escaped, except those in ``raw_columns`` (already HTML).
+    An accordion that keyboards and screen readers know: ipywidgets' own
+    Accordion draws its title as a heading that takes no focus.
     """
-    head = "".join(f"<th style='text-align:left;padding:1px 6px'>{escape(h)}</th>" for h in headers)
+    button = widgets.ToggleButton(value=opened, tooltip=f"show or hide {title}", layout=widgets.Layout(width="auto"))
+
+    def show(_change: object = None) -> None:
+        content.layout.display = "" if button.value else "none"
+        button.description = f"{'Hide' if button.value else 'Show'} {title[0].lower()}{title[1:]}"
+
+    button.observe(show, names="value")
+    show()
+    return widgets.VBox([button, content])
+
+
+def hidden_label(text: str) -> str:
+    """HTML that names a control for a screen reader and takes no room on screen ("visually hidden" text)."""
+    return ("<span style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+            f"white-space:nowrap'>{escape(text)}</span>")
+
+
+#: Style that names a field for a screen reader without showing its name (the column heading shows it).
+UNSEEN_DESCRIPTION = {"description_width": "0px"}
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], highlight: Callable[[int], bool] | None = None,
+               raw_columns: frozenset[int] = frozenset(), wrap_columns: frozenset[int] | None = None,
+               caption: str = "") -> str:
+    """A small HTML table; rows for which ``highlight(index)`` is true are shaded (and bold).
+
+    Cells are escaped, except those in ``raw_columns`` (already HTML). Cells
+    are monospaced and stay on one line (an address or a MAC is never broken),
+    except in ``wrap_columns`` (by default the last column), whose words wrap.
+    """
+    if wrap_columns is None:
+        wrap_columns = frozenset({len(headers) - 1})
+    head = "".join(f"<th scope='col' style='text-align:left;padding:1px 6px;white-space:nowrap'>{escape(h)}</th>"
+                   for h in headers)
     body = []
     for index, row in enumerate(rows):
-        style = " style='background:#FFF0C0;font-weight:bold'" if highlight and highlight(index) else ""
+        style = f" style='background:{palette.HIGHLIGHT};font-weight:bold'" if highlight and highlight(index) else ""
         cells = "".join(
-            f"<td style='padding:1px 6px;font-family:monospace'>{cell if i in raw_columns else escape(cell)}</td>"
+            f"<td style='padding:1px 6px;font-family:monospace;vertical-align:top;"
+            f"{'overflow-wrap:break-word' if i in wrap_columns else 'white-space:nowrap'}'>"
+            f"{cell if i in raw_columns else keep_words_whole(str(cell)) if i in wrap_columns else escape(cell)}</td>"
             for i, cell in enumerate(row)
         )
         body.append(f"<tr{style}>{cells}</tr>")
-    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
+    title = f"<caption style='text-align:left;font-weight:bold'>{escape(caption)}</caption>" if caption else ""
+    return f"<table style='border-collapse:collapse;line-height:1.4'>{title}<tr>{head}</tr>{''.join(body)}</table>"
 
 
 FRONT_END_HINT = (

@@ -8,10 +8,14 @@
 >>> editor.add_button.click()
 >>> editor.table.lookup("10.1.2.3").next_hop
 IPAddress('172.16.112.9')
+>>> editor.new_fields["destination"].value                # the add row is empty again: no duplicate by accident
+''
 
-A bad value leaves the table as it was, keeps the typed text, and shows the
-engine's message beside the field:
+The interface menu of the add row starts at "from the gateway", as `route add`
+without ``IF`` does. A bad value leaves the table as it was, keeps the typed
+text, and shows the engine's message beside the field:
 
+>>> editor.new_fields["destination"].value = "10.0.0.0"
 >>> editor.new_fields["netmask"].value = "255.0.255.0"
 >>> editor.add_button.click()
 >>> "not contiguous" in editor.new_error.value
@@ -29,19 +33,24 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workbook.errors import WorkbookError
+from workbook.errors import InterfaceError, WorkbookError
 from workbook.net.host import Host
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteOrigin
+from workbook.render import palette
 from workbook.widgets.common import (
+    UNSEEN_DESCRIPTION,
     Observable,
+    disclosure,
     error_label,
     escape,
+    hidden_label,
     load_scenario_file,
     mark_invalid,
     pre,
     save_scenario_file,
     show_error,
+    text_block,
 )
 from workbook.widgets.scenario import table_from_scenario, table_scenario
 
@@ -52,8 +61,14 @@ PAGE_SIZE = 25
 
 EDITABLE = ("destination", "netmask", "gateway", "interface", "metric")
 COLUMNS = (*EDITABLE, "origin", "persistent")
-_WIDTHS = {"destination": "140px", "netmask": "140px", "gateway": "140px", "interface": "145px", "metric": "60px",
-           "origin": "85px", "persistent": "40px"}
+# Each field's hidden name (for screen readers) keeps 8 px of margin: the widths hold "255.255.255.255" whole.
+_WIDTHS = {"destination": "136px", "netmask": "136px", "gateway": "136px", "interface": "160px", "metric": "60px",
+           "origin": "76px", "persistent": "36px", "delete": "56px"}
+#: What the column headers say (the persistent flag is `route -p`'s).
+_HEADINGS = {"persistent": "-p"}
+_HEADING_TIPS = {"persistent": "persistent (route -p): survives a restart"}
+#: The add row's interface menu starts here: like `route add` without IF, the engine picks the gateway's interface.
+FROM_GATEWAY = ("from the gateway", "")
 _ON_LINK_WORDS = {"", "on-link", "onlink", "on link"}
 
 _SORT_KEYS: dict[str, Callable[[Route], Any]] = {
@@ -110,11 +125,15 @@ class _Row:
             self.fields[name] = editor._make_field(name)
         self.origin = widgets.HTML(layout=widgets.Layout(width=_WIDTHS["origin"]))
         self.persistent = widgets.Checkbox(indent=False, layout=widgets.Layout(width=_WIDTHS["persistent"]),
-                                           tooltip="persistent (route -p): survives a restart")
-        self.delete = widgets.Button(description="✕", tooltip="delete this route",
-                                     layout=widgets.Layout(width="32px"))
-        self.error = error_label()
-        self.box = widgets.HBox([*self.fields.values(), self.origin, self.persistent, self.delete, self.error])
+                                           tooltip="persistent (route -p): survives a restart",
+                                           description=hidden_label("persistent (route -p)"),
+                                           description_allow_html=True)
+        self.delete = widgets.Button(description="Delete", tooltip="delete this route",
+                                     layout=widgets.Layout(width=_WIDTHS["delete"], padding="0 2px"))
+        # The message goes on a line of its own under the row: the row's columns never move.
+        self.error = error_label(display="none", margin="0 0 4px 0")
+        self.box = widgets.VBox([widgets.HBox([*self.fields.values(), self.origin, self.persistent, self.delete]),
+                                 self.error])
         for widget in (*self.fields.values(), self.persistent):
             widget.observe(lambda _change, row=self: editor._edit_row(row), names="value")
         self.delete.on_click(lambda _button, row=self: editor._delete_row(row))
@@ -151,21 +170,26 @@ class RouteTableEditor(Observable):
         self.search = widgets.Text(placeholder="search: 10.1, on-link, static…", description="Search",
                                    continuous_update=False)
         self.search.observe(lambda _change: self._reset_view(page=0), names="value")
-        self.previous_button = widgets.Button(description="◀", layout=widgets.Layout(width="40px"))
-        self.next_button = widgets.Button(description="▶", layout=widgets.Layout(width="40px"))
+        self.previous_button = widgets.Button(description="Previous", tooltip="the previous page of routes",
+                                              layout=widgets.Layout(width="80px"))
+        self.next_button = widgets.Button(description="Next", tooltip="the next page of routes",
+                                          layout=widgets.Layout(width="80px"))
         self.previous_button.on_click(lambda _b: self.show_page(self.page - 1))
         self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.page_label = widgets.HTML()
 
-        self.new_fields = {name: self._make_field(name) for name in EDITABLE}
-        self.new_fields["metric"].value = "1"
+        self.new_fields = {name: self._make_field(name, new=True) for name in EDITABLE}
+        self._clear_new_fields()
         self.new_persistent = widgets.Checkbox(indent=False, description="-p",
+                                               tooltip="persistent (route -p): survives a restart",
                                                layout=widgets.Layout(width="60px"))
-        self.add_button = widgets.Button(description="Add route", button_style="success")
+        self.add_button = widgets.Button(description="Add route", button_style="success",
+                                         tooltip="add the route typed in this row")
         self.add_button.on_click(lambda _b: self.add_from_fields())
         self.new_error = error_label()
 
         self.print_text = widgets.Textarea(placeholder="paste the output of `route print` here",
+                                           description="route print", tooltip="the text of `route print`",
                                            layout=widgets.Layout(width="100%", height="180px"))
         self.print_style = widgets.Dropdown(options=["nt4", "modern"], value=self._print_style(),
                                             description="Style", layout=widgets.Layout(width="160px"))
@@ -178,7 +202,11 @@ class RouteTableEditor(Observable):
         self.command = widgets.Text(placeholder="add 10.0.0.0 MASK 255.0.0.0 172.16.112.1 METRIC 2",
                                     description="route", continuous_update=False,
                                     layout=widgets.Layout(width="520px"))
-        self.run_button = widgets.Button(description="Run")
+        # Enter (or leaving the box) commits the text and runs it; a command that ran empties the box, as a
+        # terminal's prompt does, so the Run click that follows a blur finds nothing to run twice.
+        self._setting_command = False
+        self.command.observe(lambda _c: None if self._setting_command else self.run_command(), names="value")
+        self.run_button = widgets.Button(description="Run", tooltip="run the route command (or press Enter)")
         self.run_button.on_click(lambda _b: self.run_command())
         self.command_output = widgets.HTML()
         self.status = widgets.HTML()
@@ -191,11 +219,11 @@ class RouteTableEditor(Observable):
             self.new_error,
             widgets.HBox([self.command, self.run_button]),
             self.command_output,
-            widgets.Accordion(children=[widgets.VBox([
+            disclosure("route print: import / export", widgets.VBox([
                 self.print_text,
                 widgets.HBox([self.import_button, self.export_button, self.print_style]),
                 self.print_error,
-            ])], titles=("route print: import / export",)),
+            ])),
             self.status,
         ])
         self.show_page(0)
@@ -222,26 +250,42 @@ class RouteTableEditor(Observable):
         return self.host.table if self.host is not None else self._table  # type: ignore[return-value]
 
     def _interfaces(self) -> tuple[str, ...]:
-        names = list(self.table.interfaces())
+        """The interface menu: the host's NICs in their order, its loopback, then other names the table uses.
+
+        The order never follows the routes', so deleting a route never reorders the menu.
+        """
+        names = []
         if self.host is not None:
-            for nic in (*self.host.interfaces, self.host.loopback):
-                names.append(self.host.personality.interface_label(nic))
+            names += [self.host.personality.interface_label(nic) for nic in (*self.host.interfaces,
+                                                                               self.host.loopback)]
+        names += sorted(self.table.interfaces())
         return tuple(dict.fromkeys(n for n in names if n))
 
     def _print_style(self) -> str:
         return self.host.personality.route_print_style if self.host is not None else "nt4"
 
-    def _make_field(self, name: str) -> widgets.Widget:
+    def _make_field(self, name: str, new: bool = False) -> widgets.Widget:
+        """A row's field; ``new`` for the add row, whose interface menu starts with "from the gateway"."""
         layout = widgets.Layout(width=_WIDTHS[name])
+        # Named for a screen reader, unseen: the column headings show the names.
+        named = {"description": f"new route's {name}" if new else name, "style": UNSEEN_DESCRIPTION}
         if name == "interface" and self.host is not None:
-            return widgets.Dropdown(options=self._interface_options, layout=layout)
+            options = _with_from_gateway(self._interface_options) if new else self._interface_options
+            return widgets.Dropdown(options=options, layout=layout, **named)
         placeholder = {"gateway": "On-link", "netmask": "255.0.0.0 or 8", "destination": "10.0.0.0",
-                       "interface": "eth0"}.get(name, "")
-        return widgets.Text(placeholder=placeholder, continuous_update=False, layout=layout)
+                       "interface": "from the gateway" if new else "eth0"}.get(name, "")
+        return widgets.Text(placeholder=placeholder, continuous_update=False, layout=layout, **named)
+
+    def _clear_new_fields(self) -> None:
+        """Empty the add row (the metric back to 1, the interface back to "from the gateway")."""
+        for name, field in self.new_fields.items():
+            field.value = {"metric": "1"}.get(name, "")
+            mark_invalid(field, False)
 
     def _header_button(self, name: str) -> widgets.Button:
-        button = widgets.Button(description=name, tooltip=f"sort by {name}",
-                                layout=widgets.Layout(width=_WIDTHS[name]))
+        button = widgets.Button(description=_HEADINGS.get(name, name),
+                                tooltip=f"sort by {_HEADING_TIPS.get(name, name)}",
+                                layout=widgets.Layout(width=_WIDTHS[name], padding="0 2px"))
         button.on_click(lambda _b: self.sort_by(name))
         return button
 
@@ -270,7 +314,7 @@ class RouteTableEditor(Observable):
             descending = not self.sort_descending if column == self.sort_column else False
         self.sort_column, self.sort_descending = column, descending
         for button, name in zip(self.header.children, COLUMNS, strict=True):
-            button.description = name + ((" ▼" if descending else " ▲") if name == column else "")
+            button.description = _HEADINGS.get(name, name) + ((" ▼" if descending else " ▲") if name == column else "")
         self._reset_view(page=0)
 
     def _reset_view(self, page: int | None = None) -> None:
@@ -286,9 +330,10 @@ class RouteTableEditor(Observable):
         try:
             if options != self._interface_options:
                 self._interface_options = options
-                for field in [row.fields["interface"] for row in self.rows] + [self.new_fields["interface"]]:
+                for field in [row.fields["interface"] for row in self.rows]:
                     if isinstance(field, widgets.Dropdown):
                         field.options = options
+                _keep_choice(self.new_fields["interface"], _with_from_gateway(options))
             start = self.page * self.page_size
             for row, route in zip(self.rows, [*view[start:start + self.page_size], *[None] * self.page_size],
                                   strict=False):
@@ -314,11 +359,12 @@ class RouteTableEditor(Observable):
             field.value = texts[name]
         row.persistent.value = persistent
         row.persistent.disabled = route.origin is RouteOrigin.AUTOMATIC
-        row.origin.value = f"<span style='color:#666'>{escape(route.origin.value)}</span>"
+        row.origin.value = f"<span style='color:{palette.MUTED}'>{escape(route.origin.value)}</span>"
         self._show_row_error(row, pending[2] if pending else None)
 
     def _show_row_error(self, row: _Row, error: WorkbookError | None) -> None:
-        show_error(row.error, error)
+        show_error(row.error, None if error is None else f"↳ {error}")
+        row.error.layout.display = "none" if error is None else ""
         bad = None if error is None else field_of_error(error)
         for name, field in row.fields.items():
             mark_invalid(field, name == bad)
@@ -352,7 +398,7 @@ class RouteTableEditor(Observable):
             origin = old.origin
         else:
             origin = RouteOrigin.PERSISTENT if persistent else RouteOrigin.STATIC
-        return Route(
+        route = Route(
             destination,
             netmask=netmask,
             gateway=None if gateway.lower() in _ON_LINK_WORDS else gateway,
@@ -362,6 +408,12 @@ class RouteTableEditor(Observable):
             route_type=old.route_type if old is not None else "unicast",
             preferred_source=None if old is None or old.preferred_source is None else str(old.preferred_source),
         )
+        if route.on_link and not route.interface and self._interface_options:
+            # Only a gateway can tell which interface to use (a table with no interfaces at all is abstract).
+            example = self._interface_options[0]
+            raise InterfaceError(f"interface: a route without a gateway (on-link) needs an interface; "
+                                 f"choose one, e.g. {example}, or type a gateway")
+        return route
 
     def _replace(self, old: Route, new: Route) -> Route:
         """Put ``new`` where ``old`` was and return it as installed; on a refusal, restore the table exactly."""
@@ -408,8 +460,8 @@ class RouteTableEditor(Observable):
                 mark_invalid(field, name == bad)
             return None
         show_error(self.new_error, None)
-        for field in self.new_fields.values():
-            mark_invalid(field, False)
+        self._clear_new_fields()  # a second click must not add the same route again
+        self.new_persistent.value = False
         self._changed()
         view = self.view()
         if route in view:
@@ -417,10 +469,14 @@ class RouteTableEditor(Observable):
         return route
 
     def run_command(self, command: str | None = None) -> Any:
-        """Run a `route` command (``route add …``) through the host or table; show its result or message."""
-        if command is not None:
-            self.command.value = command
-        text = self.command.value
+        """Run a `route` command (``route add …``) through the host or table; show its result or message.
+
+        The command box empties when the command ran (the output repeats it) and keeps a refused
+        command's text to be corrected.
+        """
+        text = (self.command.value if command is None else command).strip()
+        if not text:
+            return None
         before = list(self.table)
         try:
             result = (self.host or self.table).route(text)
@@ -428,11 +484,21 @@ class RouteTableEditor(Observable):
             if list(self.table) != before:
                 self._restore(before)
             show_error(self.command_output, error)
+            if command is not None:
+                self._set_command_text(text)
             return None
-        self.command_output.value = _describe(result)
+        self._set_command_text("")
+        self.command_output.value = text_block(f"<code>route {escape(text)}</code><br>{_describe(result)}")
         if list(self.table) != before:
             self._changed()
         return result
+
+    def _set_command_text(self, text: str) -> None:
+        self._setting_command = True
+        try:
+            self.command.value = text
+        finally:
+            self._setting_command = False
 
     def import_route_print(self, text: str | None = None) -> None:
         """Replace the routes by those of a pasted `route print` text (the table is untouched if it is bad)."""
@@ -497,6 +563,20 @@ class RouteTableEditor(Observable):
         """The table as `route print` prints it."""
         style = self.host.personality.route_print_style if self.host is not None else "modern"
         return self.table.to_route_print(style)
+
+
+def _with_from_gateway(options: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [FROM_GATEWAY, *((option, option) for option in options)]
+
+
+def _keep_choice(menu: widgets.Widget, options: list[tuple[str, str]]) -> None:
+    """Give a dropdown new options and keep what was chosen when it is still there (ipywidgets picks the first)."""
+    if not isinstance(menu, widgets.Dropdown):
+        return
+    chosen = menu.value
+    menu.options = options
+    if chosen in [value for _, value in options]:
+        menu.value = chosen
 
 
 def _search_text(route: Route) -> str:

@@ -20,15 +20,24 @@ import ipywidgets as widgets
 
 from workbook.errors import WorkbookError
 from workbook.net.addresses import MASKS, bits, format_address
-from workbook.net.decision import Candidate, LookupDecision
+from workbook.net.decision import Candidate, LookupDecision, Strategy
 from workbook.net.host import Host
 from workbook.net.personalities import PERSONALITIES
+from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.route_table import RouteTable
 from workbook.render import path_graph
-from workbook.render.dot import label, new_digraph, node_style, render_svg
+from workbook.render.dot import DROP_COLOR, label, new_digraph, node_style, render_svg
 from workbook.sim.network import Network
 from workbook.sim.trace import PathTrace
-from workbook.widgets.common import Observable, diagram_html, error_label, escape, html_table, show_error
+from workbook.widgets.common import (
+    Observable,
+    diagram_html,
+    error_label,
+    escape,
+    html_table,
+    show_error,
+    text_block,
+)
 from workbook.widgets.editor import RouteTableEditor
 from workbook.widgets.scenario import host_scenario
 
@@ -62,8 +71,8 @@ def decision_graph(decision: LookupDecision, sender: str = "this host") -> Any:
     graph.node("sender", label(sender), **node_style("host"))
     destination = str(decision.destination)
     if decision.route is None:
-        graph.node("drop", label(["✗ no route", destination]), shape="plaintext", fontcolor="#D55E00")
-        graph.edge("sender", "drop", style="dashed", color="#D55E00")
+        graph.node("drop", label(["✗ no route", destination]), shape="plaintext", fontcolor=DROP_COLOR)
+        graph.edge("sender", "drop", style="dashed", color=DROP_COLOR)
         return graph
     route_words = [f"route {decision.route.network}", decision.rule, f"out of {decision.interface}"]
     if decision.gateway is None:
@@ -107,9 +116,11 @@ class LookupExplorer(Observable):
         self.trace: PathTrace | None = None
 
         self.destination = widgets.Text(value=destination, description="Destination", continuous_update=False)
-        self.strategy = widgets.ToggleButtons(options=[("classic (NT)", "classic"),
+        self.strategy = widgets.ToggleButtons(options=[("classic (the text)", "classic"),
                                                        ("longest prefix", "longest-prefix")],
-                                              value=self.table.strategy.value)
+                                              value=self.table.strategy.value,
+                                              tooltips=["the NT text's order: host, subnet, network, default",
+                                                        "the longest matching prefix, then the lowest metric"])
         self.personality = widgets.Dropdown(options=list(PERSONALITIES), description="Stack",
                                             layout=widgets.Layout(width="200px"))
         if self.host is not None:
@@ -179,7 +190,7 @@ class LookupExplorer(Observable):
             return
         show_error(self.error, None)
         decision = self.decision
-        self.summary.value = self._summary(decision)
+        self.summary.value = text_block(self._summary(decision))
         candidates = self._candidates(decision)
         shown = html_table(
             ["", "destination", "netmask", "gateway", "interface", "metric", "why"],
@@ -196,23 +207,43 @@ class LookupExplorer(Observable):
         self._notify()
 
     def _summary(self, decision: LookupDecision) -> str:
-        if decision.route is None:
-            text = f"{decision.destination}: no route matches — destination unreachable."
-        else:
-            via = "on-link (straight to the destination)" if decision.gateway is None else \
-                f"via gateway {decision.gateway}"
-            text = (f"{decision.destination} → route {decision.route.network} ({decision.rule}), "
-                    f"out of {decision.interface}, {via}; next hop {decision.next_hop}")
-        lines = [f"<b>{escape(text)}</b>"]
+        """The decision in one line, then what the whole host does, each labelled with the rule that decided.
+
+        When the strategy chosen above is not the host's own (a *lens*: e.g. the
+        text's classic order on a host that matches the longest prefix), the
+        first line says what that order *would* pick and the second what the host
+        itself sends: the two can differ without seeming to contradict.
+        """
         host = self.host
+        whole = None
         if host is not None and self.network is None:
             try:
                 whole = host.route_get(str(decision.destination))
-                lines.append(escape(f"The whole {host.personality.name} host (its own strategy, local "
-                                    f"addresses, source choice): {whole!r}"))
             except WorkbookError as error:
-                lines.append(escape(str(error)))
-        return "<br>".join(lines)
+                return f"<b>{escape(_decision_words(decision))}</b><br>{escape(error)}"
+        if whole is None:
+            own = self.table.strategy
+            if decision.strategy is own:
+                return f"<b>{escape(decision.destination)} → {escape(_decision_words(decision))}</b>"
+            first = f"{STRATEGY_WORDS[decision.strategy].capitalize()} would pick: {_decision_words(decision)}"
+            theirs = self.table.lookup(decision.destination, strategy=own)
+            second = (f"That order is a lens here: the table's own order is {STRATEGY_WORDS[own]}, which picks "
+                      f"{_decision_words(theirs)}.")
+            return f"<b>{escape(first)}</b><br>{escape(second)}"
+        own = whole.lookup.strategy if whole.lookup is not None else host.personality.strategy
+        name = host.personality.name
+        if decision.strategy is own:
+            first = f"{decision.destination} → {_decision_words(decision)}"
+            second = (f"The {name} host itself looks up the same way ({STRATEGY_WORDS[own]}); with its local "
+                      f"addresses and source choice it answers: {whole!r}")
+        else:
+            first = f"{STRATEGY_WORDS[decision.strategy].capitalize()} would pick: {_decision_words(decision)}"
+            same = "the same next hop" if whole.next_hop == decision.next_hop else "a different next hop"
+            sends = f"sends via {_whole_words(whole)} ({same})" if whole.reachable else \
+                "finds no route: for it the destination is unreachable"
+            second = (f"That order is a lens here, not this host's rule: the {name} host itself uses "
+                      f"{STRATEGY_WORDS[own]} and {sends}. {whole!r}")
+        return f"<b>{escape(first)}</b><br>{escape(second)}"
 
     def _candidates(self, decision: LookupDecision) -> list[Candidate]:
         table = self.table
@@ -275,6 +306,28 @@ class LookupExplorer(Observable):
     def text_view(self) -> str:
         """The decision and its explanation."""
         return self.decision.explain() if self.decision is not None else "type a destination to look up"
+
+
+#: How the summary names each strategy.
+STRATEGY_WORDS = {
+    Strategy.CLASSIC: "the text's classic order (host, subnet, network, default)",
+    Strategy.LONGEST_PREFIX: "longest-prefix match",
+}
+
+
+def _decision_words(decision: LookupDecision) -> str:
+    if decision.route is None:
+        return "no route matches: destination unreachable"
+    via = "on-link (straight to the destination)" if decision.gateway is None else f"via gateway {decision.gateway}"
+    return (f"route {decision.route.network} ({decision.rule}), out of {decision.interface}, {via}; "
+            f"next hop {decision.next_hop}")
+
+
+def _whole_words(whole: RouteGet) -> str:
+    if whole.kind is not DestinationKind.UNICAST:
+        return f"{whole.interface} as {whole.kind.value}"
+    return f"gateway {whole.gateway} on {whole.interface}" if whole.gateway is not None else \
+        f"{whole.destination} directly on {whole.interface}"
 
 
 def _mark(candidate: Candidate) -> str:

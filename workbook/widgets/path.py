@@ -1,4 +1,4 @@
-"""Send a datagram through a network and step through its hops (chapter 4).
+"""Send a datagram through a network and watch it move, hop by hop (chapters 0, 2 and 4).
 
 >>> from workbook import Network
 >>> explorer = PathExplorer(Network.from_scenario("seed-lan"))
@@ -6,12 +6,14 @@
 >>> explorer.send_button.click()
 >>> [hop.node for hop in explorer.trace.hops]
 ['nt-host', 'router', 'far-host']
->>> explorer.hop.value = 1
+>>> explorer.hop.value = 2                                 # hops count from 1, as the text does
 >>> "00-DD-02-00-00-09" in explorer.hop_details.value     # the router's frame to the far host
 True
 
 At every hop the MAC addresses are new; the IP addresses never change and
-the TTL goes down by one at each router.
+the TTL goes down by one at each router. The network is drawn once
+(:class:`~workbook.widgets.playback.Playback`); Back, Play and Next move the
+datagram across it.
 """
 
 from __future__ import annotations
@@ -21,49 +23,22 @@ import ipywidgets as widgets
 from workbook.errors import WorkbookError
 from workbook.render import path_graph
 from workbook.sim.network import Network
-from workbook.sim.trace import Hop, PathTrace
+from workbook.sim.trace import PathTrace
 from workbook.widgets.common import (
     NetworkFile,
     Observable,
     diagram_html,
+    disclosure,
     error_label,
     escape,
-    html_table,
-    pre,
     show_error,
+    text_block,
 )
+from workbook.widgets.playback import Playback
 
-__all__ = ["PathExplorer", "hop_html"]
+__all__ = ["PathExplorer"]
 
 ANY = "ANY (0.0.0.0)"
-
-
-def hop_html(hop: Hop, number: int, total: int) -> str:
-    """One hop for the learner: what the node did, its frame (MACs, ethertype, TTL), ARP and route decision."""
-    parts = [f"<b>Hop {number + 1} of {total}: {escape(hop.node)} — {escape(hop.outcome.value)}</b>"]
-    if hop.drop_reason is not None:
-        parts.append(f"<div style='color:#D55E00'>dropped: {escape(hop.drop_reason.value)}</div>")
-    rows: list[list[object]] = [["IP", f"{hop.ip.src} → {hop.ip.dst}", f"TTL {hop.ip.ttl}"]]
-    if hop.in_interface:
-        rows.append(["arrived on", hop.in_interface, ""])
-    if hop.interface and hop.outcome.value in ("sent", "forwarded"):
-        rows.append(["left by", hop.interface, ""])
-    frame = hop.frame
-    if frame is not None:
-        rows.append(["frame", f"{frame.eth_src} → {frame.eth_dst}",
-                     f"ethertype 0x{frame.ethertype:04X} on {frame.segment}"])
-    parts.append(html_table(["", "", ""], rows))
-    if hop.arp is not None:
-        arp_lines = [hop.arp.explain()]
-        arp_lines += [f"  request: {request.summary()}" for request in hop.arp.requests]
-        if hop.arp.reply is not None:
-            arp_lines.append(f"  reply:   {hop.arp.reply.summary()}")
-        parts.append(pre("\n".join(arp_lines)))
-    if hop.decision is not None:  # a host's RouteGet, or a router's table lookup
-        parts.append(pre(hop.decision.explain()))
-    if hop.detail:
-        parts.append(f"<div>{escape(hop.detail)}</div>")
-    return "".join(parts)
 
 
 class PathExplorer(NetworkFile, Observable):
@@ -81,20 +56,22 @@ class PathExplorer(NetworkFile, Observable):
                                         continuous_update=False)
         self.ttl = widgets.BoundedIntText(value=64, min=1, max=255, description="TTL",
                                           layout=widgets.Layout(width="140px"))
-        self.send_button = widgets.Button(description="Send", button_style="primary")
+        self.send_button = widgets.Button(description="Send", button_style="primary",
+                                          tooltip="send one datagram from the sender to the destination")
         self.error = error_label()
         self.summary = widgets.HTML()
+        self.playback = Playback(network)
+        self.hop = self.playback.position
+        self.hop_details = self.playback.details
         self.diagram = widgets.HTML()
-        self.hop = widgets.IntSlider(min=0, max=0, description="Hop", disabled=True, continuous_update=True)
-        self.hop_details = widgets.HTML()
         self.sender.observe(lambda _c: self._fill_sources(), names="value")
         self.send_button.on_click(lambda _b: self.send())
-        self.hop.observe(lambda _c: self._show_hop(), names="value")
         self._fill_sources()
         self.widget = widgets.VBox([
             widgets.HBox([self.sender, self.source]),
             widgets.HBox([self.destination, self.ttl, self.send_button]),
-            self.error, self.summary, self.diagram, self.hop, self.hop_details,
+            self.error, self.summary, self.playback.widget,
+            disclosure("The whole path in one diagram", self.diagram),
         ])
 
     def _fill_sources(self) -> None:
@@ -105,7 +82,9 @@ class PathExplorer(NetworkFile, Observable):
         self.source.value = ANY
 
     def send(self) -> PathTrace | None:
-        """Send one datagram and draw its path; the hop slider then steps through it."""
+        """Send one datagram, draw its path and play it from its first hop."""
+        if not self.destination.value.strip() or self.sender.value is None:
+            return None
         source = None if self.source.value in (None, ANY) else self.source.value
         try:
             trace = self.network.send(self.sender.value, self.destination.value.strip(), source=source,
@@ -115,30 +94,18 @@ class PathExplorer(NetworkFile, Observable):
             return None
         show_error(self.error, None)
         self.trace = trace
-        self.summary.value = escape(repr(trace))
+        self.summary.value = text_block(f"<b>{escape(trace.explain().splitlines()[-1])}</b> {escape(repr(trace))}")
         self.diagram.value = diagram_html(lambda: path_graph(trace), trace.explain)
-        self.hop.max = max(len(trace.hops) - 1, 0)
-        self.hop.disabled = len(trace.hops) < 2
-        if self.hop.value == 0:
-            self._show_hop()
-        else:
-            self.hop.value = 0
+        self.playback.show_trace(trace)
         self._notify()
         return trace
-
-    def _show_hop(self) -> None:
-        if self.trace is None or not self.trace.hops:
-            self.hop_details.value = ""
-            return
-        hops = self.trace.hops
-        index = min(self.hop.value, len(hops) - 1)
-        self.hop_details.value = hop_html(hops[index], index, len(hops))
 
     def _use_network(self, network: Network) -> None:
         self.network, self.trace = network, None
         self.sender.options = list(network.nodes)
         self._fill_sources()
-        self.summary.value = self.diagram.value = self.hop_details.value = ""
+        self.playback.use_network(network)
+        self.summary.value = self.diagram.value = ""
 
     def text_view(self) -> str:
         """The last datagram's path, hop by hop."""

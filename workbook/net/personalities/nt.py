@@ -1,10 +1,14 @@
-"""Windows NT 4.0 (and 3.5x) as the seed texts describe them (chapters 1 and 2).
+"""Windows NT 4.0 (and 3.5x) as the seed texts and Microsoft's documents describe them (chapters 1 and 2).
 
 * Automatic routes exactly as the seed's `route print` shows them, for each
   interface: loopback, the local subnet, a host route to each own address
   through the loopback, the subnet broadcast, multicast (224.0.0.0 with the
   mask 224.0.0.0 that NT really printed) and the limited broadcast.
-* Lookups in the text's classic order: host, subnet, network, default.
+* Lookups by longest mask, then lowest metric, as Microsoft documented its
+  stacks' route determination. The text's host → subnet → network → default
+  order is a mnemonic, available on any table as the ``classic`` lens; NT's
+  own multicast row (a /3, shorter than any class) only works under longest
+  match, and NT sends multicast through it.
 * A weak end system: the route table picks the interface from the
   destination alone, and a socket bound to an address keeps it as source
   whatever interface sends (KB Q175396).
@@ -14,10 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import netaddr
-
 from workbook.ledger import Source, Trait
-from workbook.net.addresses import MASKS, format_address, is_multicast, parse_address
+from workbook.net.addresses import MASKS, format_address, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
 from workbook.net.route_get import DestinationKind, RouteGet
@@ -26,20 +28,42 @@ from workbook.net.routes import Route, RouteOrigin
 if TYPE_CHECKING:
     from workbook.net.host import Host
 
-__all__ = ["NT4", "NT35"]
+__all__ = ["MICROSOFT_ROUTE_DETERMINATION", "NT4", "NT35"]
 
 _LOOPBACK = parse_address("127.0.0.1")
+
+#: Where Microsoft documented how its stacks pick a route.
+MICROSOFT_ROUTE_DETERMINATION = Source.microsoft(
+    "Microsoft Windows 2000 Server Resource Kit, TCP/IP Core Networking Guide, ch. 1 'Introduction to TCP/IP', "
+    "IP Routing: route determination",
+    note="AND the destination with each route's mask; among the matches the longest mask, then the lowest "
+         "metric, then any; the chapter covers Windows NT as well. KB Q140859 gives the host → subnet → "
+         "network → default order only as a mnemonic",
+)
+_WEAK_HOST = Source.microsoft("KB Q175396", note="a bound source leaves through whatever interface the route "
+                                                 "table chose")
+_SEED_ROUTE_PRINT = Source.microsoft("KB Q140859 'TCP/IP Routing Basics for Windows NT' (the route print table)",
+                                     note="the seed text prints the same layout")
 
 
 class NT4(Personality):
     name = "nt4"
     title = "Windows NT 4.0, as the seed texts describe it"
-    strategy = Strategy.CLASSIC
-    host_model = "weak"
-    route_print_style = "nt4"
+    strategy = Trait(Strategy.LONGEST_PREFIX, MICROSOFT_ROUTE_DETERMINATION)
+    host_model = Trait("weak", _WEAK_HOST)
+    route_print_style = Trait("nt4", _SEED_ROUTE_PRINT)
+    persistent_routes_survive_restart = Trait(True, Source.seed(
+        "route -p keeps a route in the registry (PersistentRoutes) for NT 4.0"))
+    default_metric = Trait(1, _SEED_ROUTE_PRINT)
+    names_interfaces_by_address = Trait(True, _SEED_ROUTE_PRINT)
+    on_link_gateway_is_interface_address = Trait(True, _SEED_ROUTE_PRINT)
+    multicast_route = Trait("224.0.0.0 mask 224.0.0.0", _SEED_ROUTE_PRINT)
+    source_rule = Trait("the address of the interface the route table chose", Source.microsoft("KB Q175396"))
 
     def automatic_routes(self, host: Host) -> list[Route]:
         auto = RouteOrigin.AUTOMATIC
+        destination, _, mask = self.multicast_route.split()
+        multicast, multicast_length = parse_address(destination), bin(parse_address(mask)).count("1")
         routes = [Route._trusted(0x7F000000, 8, _LOOPBACK, "127.0.0.1", 1, auto)]
         for interface in host.interfaces:
             if not interface.addresses:
@@ -54,59 +78,34 @@ class NT4(Personality):
                 routes.append(Route._trusted(own, 32, _LOOPBACK, "127.0.0.1", 1, auto))
                 if prefixlen < 31:
                     routes.append(Route._trusted(int(address.broadcast), 32, own, label, 1, auto))
-            routes.append(Route._trusted(0xE0000000, 3, first, format_address(first), 1, auto))
+            routes.append(Route._trusted(multicast, multicast_length, first, format_address(first), 1, auto))
             routes.append(Route._trusted(0xFFFFFFFF, 32, first, format_address(first), 1, auto))
         return routes
 
-    def route_get(self, host: Host, destination: int, source: int | None) -> RouteGet:
-        lookup = host.table.lookup(destination, self.strategy)
-        notes: list[str] = []
-        if is_multicast(destination):
-            # The text's four steps have no place for the 224.0.0.0 route (a supernet
-            # of class D), yet NT sends multicast through it: NT's own code matched
-            # the longest prefix, which the four steps only approximate.
-            multicast = host.table.lookup(destination, Strategy.LONGEST_PREFIX)
-            if multicast.route is not None and multicast.route != lookup.route:
-                notes.append(
-                    f"the text's search order finds {lookup.route or 'no route'}, but NT sends multicast by its "
-                    f"multicast route, the longest match"
-                )
-                lookup = multicast
+    def send(self, host: Host, destination: int, source: int | None) -> RouteGet:
+        lookup = host.table.lookup(destination)
         route = lookup.route
         if route is None:
             return self.unreachable(host, destination, ("no route matches: ICMP destination unreachable",), lookup)
         interface = host.interface_for_label(route.interface)
         kind = self.classify(host, destination)
-        notes.insert(0, f"the route table chose {route} ({lookup.rule})")
+        notes = [f"the route table chose {route} ({lookup.rule}; {MICROSOFT_ROUTE_DETERMINATION.reference})"]
         if source is not None:
             chosen_source = source
             notes.append(
                 f"the socket is bound to {format_address(source)}: that is the source, "
-                "whatever interface sends (weak end system)"
+                f"whatever interface sends (weak end system, {_WEAK_HOST.reference})"
             )
         elif kind is DestinationKind.LOCAL:
             chosen_source = destination if host.owner_of(destination) else _LOOPBACK
             notes.append("the destination is this host: the datagram is looped back")
         else:
             chosen_source = parse_address(route.interface)
-            notes.append(f"bound to ANY: the source is the address of the chosen interface, {route.interface}")
+            notes.append(f"bound to ANY: the source is {self.source_rule}, {route.interface}")
         gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
         if kind in (DestinationKind.BROADCAST, DestinationKind.MULTICAST):
             notes.append(f"{kind.value} frames go to a group hardware address, never to a gateway")
-        owner = host.owner_of(chosen_source)
-        return RouteGet(
-            host=host.name,
-            personality=self.name,
-            destination=netaddr.IPAddress(destination),
-            kind=kind,
-            interface=interface.name,
-            gateway=gateway,
-            source=netaddr.IPAddress(chosen_source),
-            route=route,
-            lookup=lookup,
-            notes=tuple(notes),
-            source_interface=None if owner is None else owner.name,
-        )
+        return self.answer(host, destination, kind, interface.name, gateway, chosen_source, route, lookup, notes)
 
     def automatic_route_order(self, routes: list[Route]) -> list[Route]:
         """NT lists (and here installs) its routes sorted by destination."""
@@ -154,7 +153,8 @@ class NT35(NT4):
 
     name = "nt35"
     title = "Windows NT 3.5: manually added routes do not survive a restart"
-    persistent_routes_survive_restart = False
+    persistent_routes_survive_restart = Trait(False, Source.seed(
+        "its note on NT 3.5: routes added by hand were temporary and gone after a restart"))
 
     # Simulator traits
     default_ttl = Trait(32, Source.microsoft("KB Q120642", "DefaultTTL: 32 on Windows NT 3.51 and earlier"))

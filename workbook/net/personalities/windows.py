@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import netaddr
-
-from workbook.ledger import Source, Trait
+from workbook.ledger import Source, Trait, constant, source_of
 from workbook.net.addresses import MASKS, format_address, parse_address
 from workbook.net.decision import Strategy
 from workbook.net.personalities.base import Personality
+from workbook.net.personalities.nt import MICROSOFT_ROUTE_DETERMINATION
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route, RouteOrigin
 
@@ -30,17 +29,31 @@ if TYPE_CHECKING:
 
 __all__ = ["Windows"]
 
-NIC_METRIC = 25
-LOOPBACK_METRIC = 75
-ON_LINK_METRIC = 256
+_ROUTE_PRINT = Source.microsoft("`route print -4` on Windows 7 to 11", note="On-link gateways, 224.0.0.0/4, "
+                                 "metrics of 256 plus the interface metric")
+_AUTOMATIC_METRIC = Source.microsoft("KB 299540 'An explanation of the Automatic Metric feature for IPv4 routes'")
+_STRONG_HOST = Source.microsoft("'Strong and Weak Host Models', The Cable Guy, TechNet Magazine, Nov. 2007",
+                                note="strong host by default for IPv4 and IPv6 since Vista")
+
+NIC_METRIC = constant("windows: automatic interface metric of a 20-80 Mb/s NIC", 25, _AUTOMATIC_METRIC)
+LOOPBACK_METRIC = constant("windows: interface metric of the loopback", 75, _ROUTE_PRINT)
+ON_LINK_METRIC = constant("windows: route metric of an on-link route", 256, _ROUTE_PRINT)
 
 
 class Windows(Personality):
     name = "windows"
     title = "Windows Vista and later: longest prefix, strong host"
-    strategy = Strategy.LONGEST_PREFIX
-    host_model = "strong"
-    route_print_style = "modern"
+    strategy = Trait(Strategy.LONGEST_PREFIX, MICROSOFT_ROUTE_DETERMINATION)
+    host_model = Trait("strong", _STRONG_HOST)
+    route_print_style = Trait("modern", _ROUTE_PRINT)
+    persistent_routes_survive_restart = Trait(True, Source.microsoft("`route /?`: -p makes a route persistent "
+                                                                     "across boots"))
+    default_metric = Trait(1, Source.microsoft("`route /?`", note="a route added without METRIC gets 1 plus "
+                                               "the interface metric"))
+    names_interfaces_by_address = Trait(True, _ROUTE_PRINT)
+    source_rule = Trait("the address of the outgoing interface on the next hop's subnet, else its first",
+                        Source.rfc(6724, "", note="source address selection (on-link prefix preferred)",
+                                   confirmed_for=None))
 
     def interface_metric(self, interface: Interface) -> int:
         if interface.metric is not None:
@@ -83,7 +96,7 @@ class Windows(Personality):
     def automatic_route_order(self, routes: list[Route]) -> list[Route]:
         return sorted(routes, key=lambda r: (r._network, r._prefixlen, parse_address(r.interface)))
 
-    def route_get(self, host: Host, destination: int, source: int | None) -> RouteGet:
+    def send(self, host: Host, destination: int, source: int | None) -> RouteGet:
         notes: list[str] = []
         if source is not None:
             owner = host.owner_of(source)
@@ -93,7 +106,7 @@ class Windows(Personality):
                 self.strategy,
                 where=lambda r: host.interface_for_label(r.interface) is owner,
                 why_not=f"strong host: a datagram from {format_address(source)} may leave only through "
-                f"{owner.name}, the interface that owns that address",
+                f"{owner.name}, the interface that owns that address ({source_of(self, 'host_model').cite()})",
             )
             notes.append(f"source {format_address(source)} is bound: only routes through {owner.name} count")
         else:
@@ -111,23 +124,12 @@ class Windows(Personality):
             chosen = destination if host.owner_of(destination) else parse_address("127.0.0.1")
         else:
             next_hop = route._gateway if route._gateway is not None else destination
-            chosen = self.same_subnet_address(interface, next_hop) or int(interface.addresses[0].ip)
-            notes.append(f"the source is the address of {interface.name} on the next hop's subnet, else its first")
+            chosen = self.same_subnet_address(interface, next_hop) or (
+                int(interface.addresses[0].ip) if interface.addresses else None)  # no IPv4 address: no source
+            notes.append(f"the source is {self.source_rule} ({interface.name}; "
+                         f"{source_of(self, 'source_rule').cite(self.title)})")
         gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
-        owner = host.owner_of(chosen)
-        return RouteGet(
-            host=host.name,
-            personality=self.name,
-            destination=netaddr.IPAddress(destination),
-            kind=kind,
-            interface=interface.name,
-            gateway=gateway,
-            source=netaddr.IPAddress(chosen),
-            route=route,
-            lookup=lookup,
-            notes=tuple(notes),
-            source_interface=None if owner is None else owner.name,
-        )
+        return self.answer(host, destination, kind, interface.name, gateway, chosen, route, lookup, notes)
 
     # Simulator traits
     default_ttl = Trait(128, Source.microsoft(

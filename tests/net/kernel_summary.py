@@ -1,0 +1,22 @@
+"""The kernel comparisons report how many queries they compared, after the run.
+
+The tests record their counts as user properties, which travel with the reports from xdist's workers;
+``tests/conftest.py`` imports this hook so that the controlling process prints the total.
+"""
+
+from __future__ import annotations
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    asked = differences = tests = 0
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            properties = dict(getattr(report, "user_properties", ()) or ())
+            if getattr(report, "when", None) == "call" and "kernel_queries" in properties:
+                tests += 1
+                asked += properties["kernel_queries"]
+                differences += properties.get("kernel_differences", 0)
+    if tests:
+        terminalreporter.write_sep("-", "linux kernel differential")
+        terminalreporter.write_line(f"{asked} `ip route get` queries compared field by field in {tests} tests; "
+                                    f"configurations with differences: {differences}")
