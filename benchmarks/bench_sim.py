@@ -113,7 +113,9 @@ def multicast_scenario(hosts: int, segments: int) -> dict[str, Any]:
 
     Segment i is 10.i/16 so any number of hosts fits; hosts run the 'linux' personality, which
     runs no duplicate-address check at start (NT 4.0's three gratuitous ARPs per host would
-    add 3 x hosts broadcasts to the build; see --personality).
+    add 3 x hosts broadcasts to the build; see --personality) and speaks IGMPv3: no member
+    suppresses another's report, so each member sends its join, the join's repeat, and its
+    answer to the querier's first query (about three frames per member, where IGMPv2 sent one).
     """
     per_segment = -(-hosts // segments)
     router_interfaces = [{"name": f"s{i}", "segment": f"s{i}", "addresses": [f"10.{i}.255.254/16"]}

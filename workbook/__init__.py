@@ -7,6 +7,7 @@
 IPAddress('10.0.0.1')
 """
 
+import workbook.render  # noqa: F401  (lets Jupyter show networks and traces as diagrams; graphviz loads lazily)
 from workbook.errors import WorkbookError
 from workbook.net import (
     Candidate,

@@ -46,6 +46,7 @@ class Evidence(enum.StrEnum):
     MICROSOFT = "microsoft"  # a Microsoft KB article or document
     KERNEL = "kernel"  # the real Linux kernel (or BIRD, FRR, dhcrelay), observed by a test of ours
     SEED = "seed"  # only the seed text says so: no independent source
+    MODEL = "model"  # a simplification of the simulator itself, which claims nothing about any stack
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class Source:
         """Only the seed text says so; nothing independent confirms it."""
         return cls(Evidence.SEED, what, confirmed_for=None)
 
+    @classmethod
+    def model(cls, what: str) -> Source:
+        """A choice of the simulator itself (how long a frame takes on a wire): no stack is claimed to do this."""
+        return cls(Evidence.MODEL, what)
+
     @property
     def confirmed(self) -> bool:
         """False when the behaviour is modelled without a source for the stack that uses it."""
@@ -95,6 +101,8 @@ class Source:
             return f"the Linux kernel, as {self.test} observes it ({self.reference})"
         if self.evidence is Evidence.SEED:
             return f"as the seed text says ({self.reference}); no independent source"
+        if self.evidence is Evidence.MODEL:
+            return f"a simplification of the simulator ({self.reference}), not a claim about any stack"
         text = f"per {self.reference}" if not self.confirmed else self.reference
         if self.note:
             text += f" ({self.note})"

@@ -17,11 +17,11 @@ from nbclient import NotebookClient
 
 import workbook as wb
 from workbook.net.multicast import group_scope, is_forwardable
+from workbook.net.personalities import PERSONALITIES
 from workbook.net.scenario import load_scenario, load_text
 from workbook.sim import dad
 from workbook.sim.frames import IgmpType
 from workbook.sim.network import PROPAGATION_DELAY
-from workbook.sim.node import DUPLICATE_DETECTION
 from workbook.widgets.playgrounds import multicast_lan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ def test_mailroom_frames_change_ip_stays() -> None:
     assert len(frames) == 2
     assert len({str(m) for f in frames for m in (f.eth_src, f.eth_dst)}) == 4
     assert {(str(f.ip.src), str(f.ip.dst)) for f in frames} == {("172.16.112.123", "172.17.1.1")}
-    assert [f.ip.ttl for f in frames] == [64, 63]
+    assert [f.ip.ttl for f in frames] == [128, 127]  # NT 4.0's DefaultTTL (KB Q120642), one less per router
 
 
 # Chapter 3 ----------------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def _dad_lan(**kwargs) -> wb.Network:
 
 
 def test_nt_start_up_conflict() -> None:
-    assert (dad.NT_GRATUITOUS_COUNT, dad.NT_GRATUITOUS_INTERVAL) == (3, 1.0)
+    assert (dad.NT_GRATUITOUS_COUNT, dad.NT_GRATUITOUS_INTERVALS) == (3, (0.5, 1.0))  # KB Q199773
     net = _dad_lan()
     before = len(net.frames)
     net.host("newcomer").start()
@@ -101,7 +101,8 @@ def test_late_detection_leaves_the_bystander_wrong() -> None:
 def test_rfc5227_constants_probes_and_stacks() -> None:
     assert (dad.PROBE_WAIT, dad.PROBE_NUM, dad.PROBE_MIN, dad.PROBE_MAX) == (1.0, 3, 1.0, 2.0)
     assert (dad.ANNOUNCE_WAIT, dad.ANNOUNCE_NUM, dad.ANNOUNCE_INTERVAL, dad.DEFEND_INTERVAL) == (2.0, 2, 2.0, 10.0)
-    assert DUPLICATE_DETECTION == {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
+    detection = {name: stack.duplicate_detection for name, stack in PERSONALITIES.items()}
+    assert detection == {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
     net = _dad_lan(personality="windows", seed=4)
     assert all(f.arp.is_probe and str(f.arp.sender_ip) == "0.0.0.0" for f in net.frames[:6])
     net.host("newcomer").start()
@@ -110,15 +111,22 @@ def test_rfc5227_constants_probes_and_stacks() -> None:
     assert str(net.host("bystander").arp_cache.get(ADDRESS)) == DEFENDER_MAC
 
 
-def test_rfc5227_defender_gives_up_against_a_linux_host() -> None:
+def test_a_linux_host_ignores_the_rfc5227_defence_so_both_keep_the_address() -> None:
+    """Chapter 4 section 6 says the Linux host answers the defence and the defender gives up: the kernel ignores
+    an ARP packet that carries one of its own addresses (tests/kernel/test_arp.py), so nobody gives up."""
     data = load_scenario("dad-lan")
     data["personality"] = "windows"
     data["hosts"][2]["personality"] = "linux"
     net = wb.Network.from_dict(data, seed=4)
+    start = len(net.frames)
     net.host("newcomer").start()
     net.send("newcomer", "172.16.48.7")
     net.run(3)
-    assert not net.host("defender").ip_enabled("eth0") and net.host("newcomer").ip_enabled("eth0")
+    assert net.host("defender").ip_enabled("eth0") and net.host("newcomer").ip_enabled("eth0")
+    assert [e.host for e in net.log if e.kind == "error"] == ["defender"]
+    arp = [f for f in net.frames[start:] if f.arp is not None]
+    assert [f.sender for f in arp if f.arp.is_gratuitous] == ["defender"]  # one defence, per RFC 5227 2.4 (b)
+    assert not [f for f in arp if f.sender == "newcomer" and f.arp.opcode == 2]  # the kernel does not answer it
 
 
 # Chapter 5 ----------------------------------------------------------------------------------------
@@ -139,25 +147,32 @@ def test_shared_mac_frame_taken_by_nic_dropped_by_ip() -> None:
     assert lan.send("sender", "239.1.2.3").receivers == ["member"]
 
 
-def test_igmp_report_fields_suppression_and_leave() -> None:
+def test_igmp_on_todays_lan_is_version_3_without_suppression() -> None:
+    """Chapter 5 section 4 tells IGMPv2 (reports to the group, suppression, one Leave from the last reporter);
+    its LAN of Windows stacks and querier speaks IGMPv3: reports to 224.0.0.22, every member answers a query,
+    every member reports its leave, and the querier still forgets the group after its group-specific queries."""
     lan = multicast_lan()
     lan.host("member").join("239.1.2.3")
     mark = len(lan.frames)
     lan.host("bystander").join("239.1.2.3")
+    lan.run(0)
     report = lan.frames[mark]
-    assert str(report.ip.dst) == "239.1.2.3" and report.ip.ttl == 1 and report.ip.router_alert
-    assert report.igmp.type is IgmpType.V2_MEMBERSHIP_REPORT
+    assert str(report.ip.dst) == "224.0.0.22" and report.ip.ttl == 1 and report.ip.router_alert
+    assert report.igmp.type is IgmpType.V3_MEMBERSHIP_REPORT
+    assert [(r.record_type.name, str(r.group)) for r in report.igmp.records] == [("CHANGE_TO_EXCLUDE_MODE",
+                                                                                   "239.1.2.3")]
     lan.run(15)
     mark = len(lan.frames)
     lan.run(125)
     kinds = [f.igmp.type for f in lan.frames[mark:]]
-    assert kinds.count(IgmpType.MEMBERSHIP_QUERY) == 1 and kinds.count(IgmpType.V2_MEMBERSHIP_REPORT) == 1
+    assert kinds.count(IgmpType.MEMBERSHIP_QUERY) == 1 and kinds.count(IgmpType.V3_MEMBERSHIP_REPORT) == 2
     mark = len(lan.frames)
     lan.host("member").leave("239.1.2.3")
     lan.host("bystander").leave("239.1.2.3")
     lan.run(5)
-    leaves = [f for f in lan.frames[mark:] if f.igmp.type is IgmpType.LEAVE_GROUP]
-    assert len(leaves) == 1 and str(leaves[0].ip.dst) == "224.0.0.2"
+    assert not [f for f in lan.frames[mark:] if f.igmp.type is IgmpType.LEAVE_GROUP]
+    assert {f.sender for f in lan.frames[mark:] if f.igmp.type is IgmpType.V3_MEMBERSHIP_REPORT} == {
+        "member", "bystander"}
     assert lan.host("querier").querier.groups("lan0") == []
 
 

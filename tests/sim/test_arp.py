@@ -6,27 +6,30 @@ import itertools
 
 import pytest
 
-from workbook import WorkbookError
+from workbook import WorkbookError, get_personality
 from workbook.sim import Network
+from workbook.sim.arp import DELAY_FIRST_PROBE_TIME, MAX_UNICAST_SOLICIT
 from workbook.sim.frames import ArpOpcode
-from workbook.sim.node import ARP_CACHE_LIFE, ARP_RETRIES, ARP_RETRY_INTERVAL
 from workbook.sim.trace import DropReason
 
 from .helpers import arp_frames, host, lan
 
 
-def test_arp_without_answer_sends_three_requests_one_second_apart() -> None:
-    net = lan(host("a", "10.0.0.2/24"))
+@pytest.mark.parametrize("personality", ["nt4", "windows", "linux"])
+def test_arp_without_answer_sends_three_requests_one_second_apart(personality: str) -> None:
+    stack = get_personality(personality)
+    count, interval = stack.arp_request_count, stack.arp_request_interval
+    net = lan(host("a", "10.0.0.2/24"), personality=personality)
     start = net.now
     trace = net.send("a", "10.0.0.99")
     requests = [f for f in arp_frames(trace.frames) if f.arp.opcode is ArpOpcode.REQUEST]
-    assert len(requests) == ARP_RETRIES == 3
+    assert len(requests) == count == 3
     assert all(str(f.arp.target_ip) == "10.0.0.99" for f in requests)
     gaps = [b.time - a.time for a, b in itertools.pairwise(requests)]
-    assert gaps == pytest.approx([ARP_RETRY_INTERVAL] * 2)
+    assert gaps == pytest.approx([interval] * 2)
     assert trace.drop_reason is DropReason.ARP_NO_ANSWER
     assert "3 ARP requests" in trace.drop.detail
-    assert net.now == pytest.approx(start + 3 * ARP_RETRY_INTERVAL)
+    assert net.now == pytest.approx(start + 3 * interval)
     assert trace.hops[0].arp.requests == requests
     assert not trace.hops[0].arp.answered
 
@@ -38,12 +41,12 @@ def test_arp_no_answer_at_a_router_sends_host_unreachable() -> None:
     assert trace.icmp.type == 3 and trace.icmp.code == 1
 
 
-@pytest.mark.parametrize("personality", ["nt4", "linux"])
-def test_arp_cache_ages_on_the_simulated_clock(personality: str) -> None:
+def test_an_nt_cache_entry_ages_out_and_is_asked_for_again_by_broadcast() -> None:
+    personality = "nt4"
     net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), personality=personality)
     a = net.host("a")
     net.send("a", "10.0.0.3")
-    life = ARP_CACHE_LIFE[personality]
+    life = get_personality(personality).arp_cache_life
     assert a.arp_cache.get("10.0.0.3") is not None
     net.run(life - 1)
     assert a.arp_cache.get("10.0.0.3") is not None
@@ -80,3 +83,27 @@ def test_a_static_entry_is_used_without_asking_never_ages_and_arp_cannot_overwri
     assert net.send("a", "10.0.0.3").hops[0].frame.eth_dst == wrong
     with pytest.raises(WorkbookError, match="'00-DD' of interface 'eth0' is not an Ethernet address"):
         a.arp_cache.add_static("eth0", "10.0.0.9", "00-DD")
+
+
+@pytest.mark.parametrize("personality", ["windows", "linux"])
+def test_a_stale_entry_is_used_then_asked_again_by_unicast(personality: str) -> None:
+    """Neighbour unreachability detection (RFC 4861 7.3, KB 949589, the Linux kernel): reachable, stale, probed."""
+    net = lan(host("a", "10.0.0.2/24"), host("b", "10.0.0.3/24"), personality=personality)
+    a, b = net.host("a"), net.host("b")
+    net.send("a", "10.0.0.3")
+    assert a.arp_cache.state("eth0", 0x0A000003) == "reachable"
+    net.run(get_personality(personality).arp_cache_life + 1)
+    assert a.arp_cache.state("eth0", 0x0A000003) == "stale" and a.arp_cache.get("10.0.0.3") == b.interfaces[0].mac
+    since = len(net.frames)
+    assert net.send("a", "10.0.0.3").hops[0].arp.cache_hit  # a stale entry is still used at once
+    net.run(DELAY_FIRST_PROBE_TIME + 0.5)
+    probe, answer = arp_frames(net.frames[since:])
+    assert probe.eth_dst == b.interfaces[0].mac and probe.arp.opcode is ArpOpcode.REQUEST  # unicast, not broadcast
+    assert probe.time - net.frames[since].time == pytest.approx(DELAY_FIRST_PROBE_TIME)
+    assert answer.sender == "b" and a.arp_cache.state("eth0", 0x0A000003) == "reachable"
+    net.run(get_personality(personality).arp_cache_life + 1)
+    b.stop()  # gone: the unicast probes get no answer, and the entry is forgotten
+    since = len(net.frames)
+    net.send("a", "10.0.0.3")
+    net.run(DELAY_FIRST_PROBE_TIME + MAX_UNICAST_SOLICIT + 1)
+    assert len(arp_frames(net.frames[since:])) == MAX_UNICAST_SOLICIT and a.arp_cache.get("10.0.0.3") is None

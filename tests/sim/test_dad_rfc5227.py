@@ -58,8 +58,7 @@ def test_address_is_tentative_while_probing() -> None:
 
 
 def test_probe_finds_a_conflict_and_the_address_is_not_used() -> None:
-    net = lan(host("old", "10.0.0.2/24", duplicate_detection="rfc5227"),
-              host("new", "10.0.0.2/24", duplicate_detection="rfc5227", running=False))
+    net = lan(host("old", "10.0.0.2/24"), host("new", "10.0.0.2/24", running=False), personality="windows")
     old_cache_before = net.host("old").arp_cache.entries()
     new = net.host("new")
     new.start()
@@ -75,16 +74,15 @@ def test_defend_once_then_give_up_on_a_second_conflict_within_defend_interval() 
     net = lan(host("a", "10.0.0.2/24", duplicate_detection="rfc5227"),
               host("b", "10.0.0.9/24", duplicate_detection="none"))
     a, b = net.host("a"), net.host("b")
-    bnic = b.interfaces[0]
-    from workbook.sim.dad import _announce_address
+    bnic, claim = b.interfaces[0], b.protocols["arp"].announce
 
     start = len(_own_frames(net, "a"))
-    _announce_address(b, bnic, int(a.interfaces[0].primary_address))  # b claims a's address
+    claim(bnic, int(a.interfaces[0].primary_address))  # b claims a's address
     net.run(1)
     assert a.ip_enabled("eth0")
     defence = _own_frames(net, "a")[start:]
     announced = [f for f in defence if f.arp.is_gratuitous and f.arp.opcode is ArpOpcode.REQUEST]
     assert len(announced) == 1  # one defending announcement (RFC 5227 2.4 (b))
-    _announce_address(b, bnic, int(a.interfaces[0].primary_address))
+    claim(bnic, int(a.interfaces[0].primary_address))
     net.run(1)
     assert not a.ip_enabled("eth0")

@@ -29,7 +29,7 @@ def test_local_delivery_is_one_hop_and_arps_for_the_destination_itself(net: Netw
     (datagram,) = ip_frames(trace.frames)
     assert datagram.ethertype == ETHERTYPE_IPV4
     assert str(datagram.eth_dst) == "00-DD-01-0F-7A-B6"
-    assert datagram.ip.ttl == 64
+    assert datagram.ip.ttl == 128  # Windows NT 4.0's DefaultTTL (KB Q120642)
 
 
 def test_remote_delivery_arps_for_the_router_and_rewrites_macs_per_hop(net: Network) -> None:
@@ -46,7 +46,7 @@ def test_remote_delivery_arps_for_the_router_and_rewrites_macs_per_hop(net: Netw
         ("00-DD-02-00-00-01", "00-DD-02-00-00-09"),
     ]
     assert {(str(f.ip.src), str(f.ip.dst)) for f in datagrams} == {("172.16.112.123", "172.17.1.1")}
-    assert [f.ip.ttl for f in datagrams] == [64, 63]
+    assert [f.ip.ttl for f in datagrams] == [128, 127]
     assert trace.hops[-1].outcome is Outcome.DELIVERED
 
 

@@ -60,7 +60,7 @@ class Variant:
             "personality": "windows", "segments": [{"name": "lan"}],
             "hosts": [{"name": "sender", "interfaces": [nic("eth0", 2)]},
                       {"name": "member", "igmp_version": version, "interfaces": [nic("eth0", 3)]}],
-            "routers": [{"name": "querier", "igmp_querier": True, "interfaces": [nic("lan0", 1)]}],
+            "routers": [{"name": "querier", "igmp_querier": True, "igmp_version": 2, "interfaces": [nic("lan0", 1)]}],
         }, seed=0)
 
     def igmp_frames(self, version: int) -> list[Frame]:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from workbook.sim.network import Network
     from workbook.sim.trace import PathTrace
 
-__all__ = ["Diagram", "diagram_views", "path_diagram", "sequence_diagram", "topology_diagram"]
+__all__ = ["Diagram", "diagram_views", "path_diagram", "register_display", "sequence_diagram", "topology_diagram"]
 
 _ERROR_COLOR = DROP  # the colour every drop and error uses
 
@@ -116,3 +116,28 @@ def sequence_diagram(frames: Iterable[Frame], network: Network | None = None) ->
     frames = list(frames)
     return Diagram(lambda: sequence_graph(frames, network),
                    lambda: "\n".join(f"{f.time:9.3f} s  {f.summary()}" for f in frames))
+
+
+def _shown_as(diagram: Callable[[Any], Diagram]) -> Callable[..., dict[str, str]]:
+    def _repr_mimebundle_(self: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows this as a diagram (:mod:`workbook.render.display`): SVG, drawn in the page, or text."""
+        return diagram(self).views()
+
+    return _repr_mimebundle_
+
+
+def register_display() -> None:
+    """Let Jupyter show every network as its topology and every trace as its path.
+
+    The simulator knows nothing of drawing: importing :mod:`workbook.render`
+    (which ``import workbook`` does) installs these views, the way a plotting
+    package registers a formatter.
+    """
+    from workbook.sim.network import Network
+    from workbook.sim.trace import PathTrace
+
+    Network._repr_mimebundle_ = _shown_as(topology_diagram)
+    PathTrace._repr_mimebundle_ = _shown_as(path_diagram)
+
+
+register_display()

@@ -21,6 +21,7 @@ _IGMP_WORDS = {
     IgmpType.V1_MEMBERSHIP_REPORT: "report",
     IgmpType.V2_MEMBERSHIP_REPORT: "report",
     IgmpType.LEAVE_GROUP: "leave",
+    IgmpType.V3_MEMBERSHIP_REPORT: "report",
 }
 
 _ICMP_WORDS = {
@@ -46,16 +47,26 @@ def arp_title(arp: ArpPacket) -> str:
 
 
 def ip_title(ip: IPv4Packet) -> str:
-    """What a datagram is, with its addresses and TTL: 'UDP 10.0.0.2 → 10.0.3.2 TTL 63'."""
+    """What a datagram is, with its addresses (and ports) and TTL: 'UDP 10.0.0.2:49152 → 10.0.3.2:520 TTL 63'.
+
+    >>> from netaddr import IPAddress
+    >>> from workbook.sim.frames import UdpDatagram
+    >>> ip_title(IPv4Packet(IPAddress("10.0.0.2"), IPAddress("10.0.3.2"), 63, payload=UdpDatagram(49152, 520)))
+    'UDP 10.0.0.2:49152 → 10.0.3.2:520 TTL 63'
+    """
     if ip.igmp is not None:
         igmp = ip.igmp
         word = _IGMP_WORDS.get(igmp.type, f"type {int(igmp.type):#x}")
+        if igmp.records:  # IGMPv3: 'IGMPv3 report TO_EX 239.1.2.3; ALLOW 232.1.1.1 {10.0.0.9} TTL 1'
+            return f"IGMPv3 {word} {'; '.join(record.summary() for record in igmp.records)} TTL {ip.ttl}"
         group = str(igmp.group) if int(igmp.group) else "general"
         return f"IGMPv{igmp.version} {word} {group} TTL {ip.ttl}"
     if ip.icmp is not None:
         icmp = ip.icmp
         word = _ICMP_WORDS.get(icmp.type) or icmp.summary()
         return f"ICMP {word} {ip.src} → {ip.dst} TTL {ip.ttl}"
+    if ip.udp is not None:
+        return f"UDP {ip.src}:{ip.udp.src_port} → {ip.dst}:{ip.udp.dst_port} TTL {ip.ttl}"
     try:
         name = IPProtocol(ip.protocol).name
     except ValueError:

@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from workbook.errors import SimulationError
+from workbook.ledger import Source, constant
 
 __all__ = ["DEFAULT_MAX_EVENTS", "Clock", "Event"]
 
 #: How many events one call may process before the clock suspects a storm.
-DEFAULT_MAX_EVENTS = 1_000_000
+DEFAULT_MAX_EVENTS = constant("simulator: events one call may process before it suspects a storm", 1_000_000,
+                              Source.model("a guard against loops without a TTL, not a property of any stack"))
 
 
 class Event:

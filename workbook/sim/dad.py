@@ -1,24 +1,36 @@
-"""ARP input and duplicate address detection, the NT 4.0 way and the RFC 5227 way (chapter 4).
+"""Duplicate address detection, the NT 4.0 way and the RFC 5227 way (chapter 4).
 
-**NT 4.0, as the seed tells it.** When an interface starts, the host
-broadcasts gratuitous ARP requests for each of its addresses (sender and
-target address both its own), up to :data:`NT_GRATUITOUS_COUNT` of them.
-If another host answers, the newcomer keeps running but turns IP off on that
-interface, logs the conflict and shows a popup. The defender logs and warns
-too, keeps working, and after its reply ARPs for its own address once more,
-so that hosts whose caches the newcomer's request changed learn the right
-MAC again. (Microsoft's own texts disagree here: Q199773 has the defender
-repair the caches, the TCP/IP white paper the newcomer. We model the seed.)
-A host started with its cable out announces nothing; the conflict is found
-later, by the defender, the first time the newcomer ARPs for anyone.
+Each check is an object of the node's :class:`~workbook.sim.arp.Arp`
+protocol; a personality names the one it runs (its ``duplicate_detection``
+trait), and a scenario may choose another.
 
-**RFC 5227, today.** The address stays *tentative* while the host sends
-:data:`PROBE_NUM` probes (sender address 0.0.0.0, so no cache changes) at
-random intervals; any ARP from someone else that claims the address (or a
-probe for it) means a conflict and the address is not used. Otherwise the
-host announces it :data:`ANNOUNCE_NUM` times. Later conflicts are defended
-with one announcement per :data:`DEFEND_INTERVAL`; a second conflict inside
-that interval makes the host give the address up.
+**NT 4.0, as the seed and KB Q199773 tell it** (:class:`NtCheck`). When
+an interface starts, the host broadcasts gratuitous ARP requests for each of
+its addresses (sender and target address both its own), up to
+:data:`NT_GRATUITOUS_COUNT` of them: at once, then 0.5 s and a further 1 s
+later (:data:`NT_GRATUITOUS_INTERVALS`). If another host answers, the newcomer
+keeps running but turns IP off on that interface, logs the conflict and
+shows a popup. The defender logs and warns too, keeps working, and after its
+reply ARPs for its own address once more, so that hosts whose caches the
+newcomer's request changed learn the right MAC again. (Microsoft's own texts
+disagree here: Q199773 has the defender repair the caches, the TCP/IP white
+paper the newcomer. We model the seed.) A host started with its cable out
+announces nothing; the conflict is found later, by the defender, the first
+time the newcomer ARPs for anyone.
+
+**RFC 5227, today** (:class:`Rfc5227Check`). The address stays *tentative*
+while the host sends :data:`PROBE_NUM` probes (sender address 0.0.0.0, so no
+cache changes) at random intervals; any ARP from someone else that claims
+the address (or a probe for it) means a conflict and the address is not
+used. Otherwise the host announces it :data:`ANNOUNCE_NUM` times. Later
+conflicts are defended with one announcement per :data:`DEFEND_INTERVAL`; a
+second conflict inside that interval makes the host give the address up.
+
+**No check** (:class:`DuplicateCheck`): the Linux kernel runs none for IPv4.
+
+Windows since Vista probes with sender 0.0.0.0 (Microsoft documents that
+much); the rest of RFC 5227 is modelled after the RFC, not confirmed for
+Windows, and the log says so.
 """
 
 from __future__ import annotations
@@ -27,43 +39,52 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
+from workbook.ledger import Source, constant, source_of
 from workbook.net.addresses import format_address
-from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_ARP, ArpOpcode, ArpPacket, Frame
 
 if TYPE_CHECKING:
     from workbook.net.interfaces import Interface
-    from workbook.sim.node import SimHost
+    from workbook.sim.arp import Arp
     from workbook.sim.trace import PathTrace
 
 __all__ = [
     "ANNOUNCE_INTERVAL",
     "ANNOUNCE_NUM",
     "ANNOUNCE_WAIT",
+    "CHECKS",
     "DEFEND_INTERVAL",
+    "MODES",
+    "NT_ANSWER_WAIT",
     "NT_GRATUITOUS_COUNT",
-    "NT_GRATUITOUS_INTERVAL",
+    "NT_GRATUITOUS_INTERVALS",
     "PROBE_MAX",
     "PROBE_MIN",
     "PROBE_NUM",
     "PROBE_WAIT",
-    "arp_input",
+    "DuplicateCheck",
+    "NtCheck",
+    "Rfc5227Check",
     "conflict_message",
-    "start_interface",
 ]
 
-#: NT 4.0: gratuitous ARPs per address at start (the ArpRetryCount registry value), and their spacing.
-NT_GRATUITOUS_COUNT = 3
-NT_GRATUITOUS_INTERVAL = 1.0
+#: NT 4.0: gratuitous ARPs per address at start (the ArpRetryCount registry value), and the waits between them.
+NT_GRATUITOUS_COUNT = constant("NT 4.0: gratuitous ARPs at start", 3, Source.microsoft(
+    "KB Q199773", "'a gratuitous ARP up to 3 times' (ArpRetryCount)"))
+NT_GRATUITOUS_INTERVALS = constant("NT 4.0: waits between its gratuitous ARPs", (0.5, 1.0), Source.microsoft(
+    "KB Q199773", "'2 more times after .5 and 1 second intervals, if no response is received'"))
+NT_ANSWER_WAIT = constant("NT 4.0: how long an answer to its last gratuitous ARP still counts", 1.0, Source.model(
+    "KB Q199773 does not say how long NT waits for an answer to the last one; the engine waits 1 s"))
 
 # RFC 5227 section 1.1 constants, in seconds.
-PROBE_WAIT = 1.0
-PROBE_NUM = 3
-PROBE_MIN = 1.0
-PROBE_MAX = 2.0
-ANNOUNCE_WAIT = 2.0
-ANNOUNCE_NUM = 2
-ANNOUNCE_INTERVAL = 2.0
-DEFEND_INTERVAL = 10.0
+PROBE_WAIT = constant("RFC 5227 PROBE_WAIT", 1.0, Source.rfc(5227, "1.1"))
+PROBE_NUM = constant("RFC 5227 PROBE_NUM", 3, Source.rfc(5227, "1.1"))
+PROBE_MIN = constant("RFC 5227 PROBE_MIN", 1.0, Source.rfc(5227, "1.1"))
+PROBE_MAX = constant("RFC 5227 PROBE_MAX", 2.0, Source.rfc(5227, "1.1"))
+ANNOUNCE_WAIT = constant("RFC 5227 ANNOUNCE_WAIT", 2.0, Source.rfc(5227, "1.1"))
+ANNOUNCE_NUM = constant("RFC 5227 ANNOUNCE_NUM", 2, Source.rfc(5227, "1.1"))
+ANNOUNCE_INTERVAL = constant("RFC 5227 ANNOUNCE_INTERVAL", 2.0, Source.rfc(5227, "1.1"))
+DEFEND_INTERVAL = constant("RFC 5227 DEFEND_INTERVAL", 10.0, Source.rfc(5227, "1.1"))
+
 
 
 def _mac_text(mac: netaddr.EUI) -> str:
@@ -83,138 +104,153 @@ def conflict_message(address: object, mac: netaddr.EUI) -> str:
     )
 
 
-# Starting an interface ---------------------------------------------------------------------
-def start_interface(host: SimHost, nic: Interface) -> None:
-    """Run the personality's duplicate address check for every address of ``nic``."""
-    if not nic.addresses:
-        return
-    clock = host.network.clock
-    mode = host.duplicate_detection
-    if mode == "nt":
-        host._startup_until[nic.name] = clock.now + NT_GRATUITOUS_COUNT * NT_GRATUITOUS_INTERVAL
-        _gratuitous(host, nic, 0)
-    elif mode == "rfc5227":
-        host.tentative.add(nic.name)
-        clock.schedule(host.network.random.uniform(0, PROBE_WAIT), _probe, host, nic, 0)
+class DuplicateCheck:
+    """No duplicate address check: what the Linux kernel does for IPv4. The other checks build on it."""
 
+    mode = "none"
 
-def _gratuitous(host: SimHost, nic: Interface, sent: int) -> None:
-    if not host.running or nic.name in host.disabled:
-        return
-    for address in nic.addresses:
-        _announce_address(host, nic, int(address.ip))
-    if sent + 1 < NT_GRATUITOUS_COUNT:
-        host.network.clock.schedule(NT_GRATUITOUS_INTERVAL, _gratuitous, host, nic, sent + 1)
+    def __init__(self, arp: Arp) -> None:
+        self.arp = arp
+        self.node = arp.node
+        self.last_conflict_log: dict[int, float] = {}
+        self.last_defence: dict[int, float] = {}
 
+    def start_interface(self, nic: Interface) -> None:
+        """``nic`` (which has addresses) just started."""
 
-def _announce_address(host: SimHost, nic: Interface, address: int, trace: PathTrace | None = None) -> None:
-    ip = netaddr.IPAddress(address)
-    packet = ArpPacket.request(nic.mac, ip, ip)
-    host.network.transmit(host, nic, BROADCAST_MAC, ETHERTYPE_ARP, arp=packet, trace=trace)
+    def settle_time(self) -> float:
+        """Seconds from start until the check is over."""
+        return 0.0
 
+    def heard_own_address(self, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> bool:
+        """Someone else's ARP packet carries one of our addresses as sender: True to stop reading it."""
+        return False
 
-def _probe(host: SimHost, nic: Interface, sent: int) -> None:
-    if not host.running or nic.name not in host.tentative:
-        return
-    for address in nic.addresses:
-        packet = ArpPacket.probe(nic.mac, address.ip)
-        host.network.transmit(host, nic, BROADCAST_MAC, ETHERTYPE_ARP, arp=packet)
-    clock, rng = host.network.clock, host.network.random
-    if sent + 1 < PROBE_NUM:
-        clock.schedule(rng.uniform(PROBE_MIN, PROBE_MAX), _probe, host, nic, sent + 1)
-    else:
-        clock.schedule(ANNOUNCE_WAIT, _announce, host, nic, 0)
+    def answered_claim(self, nic: Interface, address: int, trace: PathTrace | None) -> None:
+        """We just answered someone's gratuitous request for our ``address``."""
 
-
-def _announce(host: SimHost, nic: Interface, sent: int) -> None:
-    if not host.running or nic.name in host.disabled:
-        return
-    if sent == 0:
-        if nic.name not in host.tentative:
-            return
-        host.tentative.discard(nic.name)
-        host.network.log_event(host, f"no conflict for {', '.join(str(a.ip) for a in nic.addresses)} "
-                                     f"on {nic.name}: the address is in use from now on")
-    for address in nic.addresses:
-        _announce_address(host, nic, int(address.ip))
-    if sent + 1 < ANNOUNCE_NUM:
-        host.network.clock.schedule(ANNOUNCE_INTERVAL, _announce, host, nic, sent + 1)
-
-
-# Receiving ARP -----------------------------------------------------------------------------
-def arp_input(host: SimHost, nic: Interface, frame: Frame, trace: PathTrace | None) -> None:
-    """RFC 826 receiving rules, plus conflict detection."""
-    if nic.name in host.disabled:
-        return
-    arp = frame.arp
-    network = host.network
-    sender, target = int(arp.sender_ip), int(arp.target_ip)
-    own = host.own_addresses(nic)
-    foreign = arp.sender_mac != nic.mac
-    if nic.name in host.tentative:
-        if foreign and (sender in own or (arp.is_probe and target in own)):
-            host.tentative.discard(nic.name)
-            address = sender if sender in own else target
-            _record_conflict(host, nic, address, arp.sender_mac, give_up=True)
-        return
-    if foreign and sender in own and host.duplicate_detection != "none":
-        in_startup = network.clock.now <= host._startup_until.get(nic.name, -1.0)
-        if host.duplicate_detection == "nt" and in_startup:
-            _record_conflict(host, nic, sender, arp.sender_mac, give_up=True)
-            return
-        _record_conflict(host, nic, sender, arp.sender_mac, give_up=False)
-        if host.duplicate_detection == "rfc5227":
-            _rfc5227_defend(host, nic, sender, arp.sender_mac, trace)
-            if nic.name in host.disabled:
-                return
-    if sender != 0 and sender not in own:
-        host.arp_cache.update(nic.name, arp.sender_ip, arp.sender_mac)
-    answers_for = own if host.personality.name != "linux" else [int(a) for a in host.addresses]
-    if target in answers_for:
-        if sender != 0 and sender not in own:
-            host.arp_cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
-        if arp.opcode is ArpOpcode.REQUEST:
-            reply = ArpPacket(ArpOpcode.REPLY, nic.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
-            network.transmit(host, nic, arp.sender_mac, ETHERTYPE_ARP, arp=reply, trace=trace)
-            if foreign and sender == target and host.duplicate_detection == "nt":
-                _nt_defend(host, nic, target, trace)
-    if arp.opcode is ArpOpcode.REPLY and (nic.name, sender) in host._arp_waits:
-        host.arp_cache.learn(nic.name, arp.sender_ip, arp.sender_mac)
-        host._arp_resolved(nic, sender, arp.sender_mac, frame)
-
-
-def _record_conflict(host: SimHost, nic: Interface, address: int, mac: netaddr.EUI, give_up: bool) -> None:
-    network = host.network
-    now = network.clock.now
-    last = host._last_conflict_log.get(address)
-    if give_up or last is None or now - last >= DEFEND_INTERVAL:
-        host._last_conflict_log[address] = now
-        message = conflict_message(format_address(address), mac)
-        network.log_event(host, message, kind="error")
-        popup = f"{host.name}: {message}"
+    def record_conflict(self, nic: Interface, address: int, mac: netaddr.EUI, give_up: bool) -> None:
+        """Log the conflict and show a pop-up (at most once per DEFEND_INTERVAL); ``give_up`` turns IP off."""
+        node = self.node
+        now = node.clock.now
+        last = self.last_conflict_log.get(address)
+        if give_up or last is None or now - last >= DEFEND_INTERVAL:
+            self.last_conflict_log[address] = now
+            message = conflict_message(format_address(address), mac)
+            node.log_event(message, kind="error")
+            popup = f"{node.name}: {message}"
+            if give_up:
+                popup += f" IP on {nic.name} has been disabled."
+            node.notify(popup)
         if give_up:
-            popup += f" IP on {nic.name} has been disabled."
-        host.notifications.append(popup)
-    if give_up:
-        host.disable_ip(nic, f"{format_address(address)} is already used by {_mac_text(mac)}")
+            node.disable_ip(nic, f"{format_address(address)} is already used by {_mac_text(mac)}")
 
 
-def _nt_defend(host: SimHost, nic: Interface, address: int, trace: PathTrace | None) -> None:
-    """After answering a newcomer's gratuitous ARP, ARP for the address again to set other caches right."""
-    now = host.network.clock.now
-    last = host._last_defence.get(address)
-    if last is not None and now - last < DEFEND_INTERVAL:
-        return
-    host._last_defence[address] = now
-    _announce_address(host, nic, address, trace)
+class NtCheck(DuplicateCheck):
+    """NT 4.0: gratuitous requests at start; an answer turns IP off; the defender ARPs once more."""
+
+    mode = "nt"
+
+    def __init__(self, arp: Arp) -> None:
+        super().__init__(arp)
+        self.startup_until: dict[str, float] = {}
+
+    def start_interface(self, nic: Interface) -> None:
+        self.startup_until[nic.name] = self.node.clock.now + self.settle_time()
+        self._gratuitous(nic, 0)
+
+    def settle_time(self) -> float:
+        """The start-up window in which an answer counts: the gratuitous requests and the wait after the last."""
+        return sum(NT_GRATUITOUS_INTERVALS) + NT_ANSWER_WAIT
+
+    def _gratuitous(self, nic: Interface, sent: int) -> None:
+        node = self.node
+        if not node.running or nic.name in node.disabled:
+            return
+        for address in nic.addresses:
+            self.arp.announce(nic, int(address.ip))
+        if sent + 1 < NT_GRATUITOUS_COUNT:
+            node.clock.schedule(NT_GRATUITOUS_INTERVALS[sent], self._gratuitous, nic, sent + 1)
+
+    def heard_own_address(self, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> bool:
+        in_startup = self.node.clock.now <= self.startup_until.get(nic.name, -1.0)
+        self.record_conflict(nic, address, mac, give_up=in_startup)
+        return in_startup
+
+    def answered_claim(self, nic: Interface, address: int, trace: PathTrace | None) -> None:
+        """After answering a newcomer's gratuitous ARP, ARP for the address again to set other caches right."""
+        now = self.node.clock.now
+        last = self.last_defence.get(address)
+        if last is not None and now - last < DEFEND_INTERVAL:
+            return
+        self.last_defence[address] = now
+        self.arp.announce(nic, address, trace)
 
 
-def _rfc5227_defend(host: SimHost, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> None:
-    now = host.network.clock.now
-    last = host._last_defence.get(address)
-    if last is not None and now - last < DEFEND_INTERVAL:
-        host.disable_ip(nic, f"a second conflict for {format_address(address)} within {DEFEND_INTERVAL:g} s "
-                             "(RFC 5227 2.4 (b)): the address is given up")
-        return
-    host._last_defence[address] = now
-    _announce_address(host, nic, address, trace)
+class Rfc5227Check(DuplicateCheck):
+    """RFC 5227: probe while tentative, announce, then defend once per DEFEND_INTERVAL."""
+
+    mode = "rfc5227"
+
+    def __init__(self, arp: Arp) -> None:
+        super().__init__(arp)
+        stack = self.node.personality
+        source = source_of(stack, "duplicate_detection")
+        if stack.duplicate_detection != self.mode:
+            self.basis = f"per RFC 5227, as the scenario chose for this {stack.name} host"
+        elif source.confirmed:
+            self.basis = source.cite()
+        else:
+            self.basis = f"per RFC 5227; not confirmed for {stack.title.split(':')[0]}"
+
+    def start_interface(self, nic: Interface) -> None:
+        node = self.node
+        node.set_tentative(nic, True)
+        node.clock.schedule(node.random.uniform(0, PROBE_WAIT), self._probe, nic, 0)
+
+    def settle_time(self) -> float:
+        return PROBE_WAIT + (PROBE_NUM - 1) * PROBE_MAX + ANNOUNCE_WAIT + (ANNOUNCE_NUM - 1) * ANNOUNCE_INTERVAL
+
+    def _probe(self, nic: Interface, sent: int) -> None:
+        node = self.node
+        if not node.running or nic.name not in node.tentative:
+            return
+        for address in nic.addresses:
+            self.arp.probe(nic, address.ip)
+        if sent + 1 < PROBE_NUM:
+            node.clock.schedule(node.random.uniform(PROBE_MIN, PROBE_MAX), self._probe, nic, sent + 1)
+        else:
+            node.clock.schedule(ANNOUNCE_WAIT, self._announce, nic, 0)
+
+    def _announce(self, nic: Interface, sent: int) -> None:
+        node = self.node
+        if not node.running or nic.name in node.disabled:
+            return
+        if sent == 0:
+            if nic.name not in node.tentative:
+                return
+            node.set_tentative(nic, False)
+            node.log_event(f"no conflict for {', '.join(str(a.ip) for a in nic.addresses)} "
+                           f"on {nic.name}: the address is in use from now on ({self.basis})")
+        for address in nic.addresses:
+            self.arp.announce(nic, int(address.ip))
+        if sent + 1 < ANNOUNCE_NUM:
+            node.clock.schedule(ANNOUNCE_INTERVAL, self._announce, nic, sent + 1)
+
+    def heard_own_address(self, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> bool:
+        self.record_conflict(nic, address, mac, give_up=False)
+        now = self.node.clock.now
+        last = self.last_defence.get(address)
+        if last is not None and now - last < DEFEND_INTERVAL:
+            self.node.disable_ip(nic, f"a second conflict for {format_address(address)} within "
+                                      f"{DEFEND_INTERVAL:g} s (RFC 5227 2.4 (b)): the address is given up "
+                                      f"({self.basis})")
+            return True
+        self.last_defence[address] = now
+        self.arp.announce(nic, address, trace)
+        return False
+
+
+#: The checks by name, as a scenario's ``duplicate_detection`` and a personality's trait name them.
+CHECKS: dict[str, type[DuplicateCheck]] = {check.mode: check for check in (NtCheck, Rfc5227Check, DuplicateCheck)}
+MODES = tuple(CHECKS)

@@ -1,4 +1,4 @@
-"""What travels on a wire: Ethernet frames carrying ARP or IPv4, and the IP payloads ICMP and IGMP (chapter 4).
+"""What travels on a wire: Ethernet frames carrying ARP or IPv4, and what IPv4 carries: ICMP, IGMP, UDP (chapter 4).
 
 Field names follow Wireshark's wording, so a learner can hold a trace next
 to a real capture:
@@ -10,6 +10,15 @@ to a real capture:
 >>> frame = Frame(0.0, "lan", EUI("00-DD-01-0F-7A-B5"), BROADCAST_MAC, ETHERTYPE_ARP, arp=arp)
 >>> frame.summary()
 '00-DD-01-0F-7A-B5 → FF-FF-FF-FF-FF-FF ARP: Who has 172.16.112.1? Tell 172.16.112.123'
+
+An :class:`IPv4Packet` carries one ``payload``: an :class:`IcmpMessage`,
+an :class:`IgmpMessage`, a :class:`UdpDatagram` (ports, then the
+application's data), or plain data for a protocol the simulator does not
+decode (TCP). ``packet.icmp``, ``.igmp`` and ``.udp`` read it:
+
+>>> packet = IPv4Packet(IPAddress("10.0.0.2"), IPAddress("10.0.0.3"), payload=UdpDatagram(49152, 520))
+>>> packet.udp.dst_port, packet.icmp is None, packet.summary()
+(520, True, '10.0.0.2 → 10.0.0.3 TTL 64 UDP')
 
 Every value here is immutable: a router that decrements the TTL makes a new
 :class:`IPv4Packet` (:meth:`IPv4Packet.forwarded`), so a trace can keep
@@ -25,6 +34,8 @@ from typing import Any
 
 import netaddr
 
+from workbook.ledger import Source, constant
+
 __all__ = [
     "BROADCAST_MAC",
     "ETHERTYPE_ARP",
@@ -33,16 +44,19 @@ __all__ = [
     "ArpOpcode",
     "ArpPacket",
     "Frame",
+    "GroupRecord",
     "IPProtocol",
     "IPv4Packet",
     "IcmpMessage",
     "IcmpType",
     "IgmpMessage",
     "IgmpType",
+    "RecordType",
+    "UdpDatagram",
 ]
 
-ETHERTYPE_IPV4 = 0x0800
-ETHERTYPE_ARP = 0x0806
+ETHERTYPE_IPV4 = constant("Ethertype of IPv4", 0x0800, Source.rfc(894))
+ETHERTYPE_ARP = constant("Ethertype of ARP", 0x0806, Source.rfc(826))
 BROADCAST_MAC = netaddr.EUI("FF-FF-FF-FF-FF-FF")
 ZERO_MAC = netaddr.EUI("00-00-00-00-00-00")
 _ZERO_IP = netaddr.IPAddress(0)
@@ -71,12 +85,27 @@ class IcmpType(enum.IntEnum):
 
 
 class IgmpType(enum.IntEnum):
-    """IGMP message types: RFC 1112 (v1) and RFC 2236 (v2)."""
+    """IGMP message types: RFC 1112 (v1), RFC 2236 (v2) and RFC 3376 (v3)."""
 
     MEMBERSHIP_QUERY = 0x11
     V1_MEMBERSHIP_REPORT = 0x12
     V2_MEMBERSHIP_REPORT = 0x16
     LEAVE_GROUP = 0x17
+    V3_MEMBERSHIP_REPORT = 0x22
+
+
+class RecordType(enum.IntEnum):
+    """The group record types of an IGMPv3 report (RFC 3376 4.2.12)."""
+
+    MODE_IS_INCLUDE = 1  # current state: only these sources
+    MODE_IS_EXCLUDE = 2  # current state: every source but these (none: any source)
+    CHANGE_TO_INCLUDE_MODE = 3  # with no sources: the host left the group
+    CHANGE_TO_EXCLUDE_MODE = 4  # with no sources: the host joined the group for any source
+    ALLOW_NEW_SOURCES = 5  # a source-specific join
+    BLOCK_OLD_SOURCES = 6  # a source-specific leave
+
+
+_RECORD_WORDS = {1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK"}
 
 
 _ICMP_TEXT = {
@@ -94,6 +123,7 @@ _IGMP_TEXT = {
     0x12: "Membership Report",
     0x16: "Membership Report",
     0x17: "Leave Group",
+    0x22: "Membership Report",
 }
 
 
@@ -140,12 +170,16 @@ class ArpPacket:
 
 @dataclass(frozen=True, slots=True)
 class IcmpMessage:
-    """An ICMP message. Error messages quote the header of the datagram that caused them."""
+    """An ICMP message. Error messages quote the header of the datagram that caused them; an echo carries data."""
 
     type: IcmpType
     code: int = 0
     gateway: netaddr.IPAddress | None = None  # for a redirect: the better first hop
     original: IPv4Packet | None = None  # the datagram this error is about
+    data: Any = None  # an echo request's data, which the reply sends back
+
+    def without_data(self) -> IcmpMessage:
+        return self if self.data is None else replace(self, data=None)
 
     @property
     def is_error(self) -> bool:
@@ -159,23 +193,72 @@ class IcmpMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """One group record of an IGMPv3 report: what happened to (or is) the host's state for one group.
+
+    >>> from netaddr import IPAddress
+    >>> GroupRecord(RecordType.ALLOW_NEW_SOURCES, IPAddress("232.1.1.1"), (IPAddress("10.0.0.9"),)).summary()
+    'ALLOW 232.1.1.1 {10.0.0.9}'
+    """
+
+    record_type: RecordType
+    group: netaddr.IPAddress
+    sources: tuple[netaddr.IPAddress, ...] = ()
+
+    def summary(self) -> str:
+        text = f"{_RECORD_WORDS[int(self.record_type)]} {self.group}"
+        return text + (f" {{{', '.join(map(str, self.sources))}}}" if self.sources else "")
+
+
+@dataclass(frozen=True, slots=True)
 class IgmpMessage:
-    """An IGMP message. ``max_resp_time`` is in tenths of a second (0 in IGMPv1)."""
+    """An IGMP message. ``max_resp_time`` is in tenths of a second (0 in IGMPv1).
+
+    An IGMPv3 report carries ``records`` (its ``group`` is 0.0.0.0); an IGMPv3
+    query carries the querier's robustness ``qrv`` and query interval ``qqic``.
+    """
 
     type: IgmpType
     version: int
     group: netaddr.IPAddress
     max_resp_time: int = 0
+    records: tuple[GroupRecord, ...] = ()
+    qrv: int = 0
+    qqic: int = 0
 
     def summary(self) -> str:
         text = f"IGMPv{self.version} {_IGMP_TEXT.get(int(self.type), hex(self.type))}"
-        if int(self.group):
+        if self.records:
+            text += ": " + "; ".join(record.summary() for record in self.records)
+        elif int(self.group):
             text += f" / group {self.group}"
         elif self.type is IgmpType.MEMBERSHIP_QUERY:
             text += ", general"
         if self.type is IgmpType.MEMBERSHIP_QUERY and self.max_resp_time:
             text += f", max resp {self.max_resp_time / 10:g} s"
         return text
+
+    def without_data(self) -> IgmpMessage:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class UdpDatagram:
+    """A UDP datagram (RFC 768): source and destination port, then the application's data.
+
+    A node's UDP layer hands it to whatever is bound to ``dst_port`` (RIP
+    listens on 520, a BOOTP relay on 67).
+    """
+
+    src_port: int
+    dst_port: int
+    payload: Any = None
+
+    def summary(self) -> str:
+        return f"UDP {self.src_port} → {self.dst_port}"
+
+    def without_data(self) -> UdpDatagram:
+        return self if self.payload is None else replace(self, payload=None)
 
 
 _identifications = itertools.count(1)
@@ -196,20 +279,36 @@ class IPv4Packet:
     tos: int = 0
     router_alert: bool = False
     identification: int = field(default_factory=lambda: next(_identifications) & 0xFFFF)
+    #: What the datagram carries: an ICMP, IGMP or UDP message, or plain data (another protocol's bytes).
     payload: Any = None
-    icmp: IcmpMessage | None = None
-    igmp: IgmpMessage | None = None
+
+    @property
+    def icmp(self) -> IcmpMessage | None:
+        return self.payload if type(self.payload) is IcmpMessage else None
+
+    @property
+    def igmp(self) -> IgmpMessage | None:
+        return self.payload if type(self.payload) is IgmpMessage else None
+
+    @property
+    def udp(self) -> UdpDatagram | None:
+        return self.payload if type(self.payload) is UdpDatagram else None
 
     def forwarded(self) -> IPv4Packet:
         """The same datagram as a router sends it on: TTL one less, nothing else changed."""
         return replace(self, ttl=self.ttl - 1)
 
     def header(self) -> IPv4Packet:
-        """This datagram without its payload: what an ICMP error quotes."""
+        """This datagram without its data (a UDP, ICMP or IGMP header stays): what an ICMP error quotes."""
+        payload = self.payload
+        if isinstance(payload, IcmpMessage | IgmpMessage | UdpDatagram):
+            return replace(self, payload=payload.without_data())
         return replace(self, payload=None)
 
     def summary(self) -> str:
-        what = self.icmp.summary() if self.icmp else self.igmp.summary() if self.igmp else _protocol_name(self.protocol)
+        payload = self.payload
+        what = (payload.summary() if isinstance(payload, IcmpMessage | IgmpMessage)
+                else _protocol_name(self.protocol))
         return f"{self.src} → {self.dst} TTL {self.ttl} {what}"
 
 
@@ -246,13 +345,17 @@ class Frame:
         return None if self.ip is None else self.ip.igmp
 
     @property
+    def udp(self) -> UdpDatagram | None:
+        return None if self.ip is None else self.ip.udp
+
+    @property
     def is_broadcast(self) -> bool:
         return self.eth_dst == BROADCAST_MAC
 
     @property
     def is_multicast(self) -> bool:
         """The group bit (lowest bit of the first octet) is set: broadcast included."""
-        return bool(self.eth_dst.words[0] & 1)
+        return bool(int(self.eth_dst) >> 40 & 1)
 
     @property
     def protocol(self) -> str:

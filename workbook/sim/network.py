@@ -23,38 +23,39 @@ from typing import Any
 import netaddr
 
 from workbook.errors import ScenarioError, SimulationError, TopologyError
-from workbook.net.addresses import format_address, parse_address
+from workbook.ledger import Source, constant
+from workbook.net.addresses import parse_address
 from workbook.net.host import _saved_routes
 from workbook.net.interfaces import Interface
 from workbook.net.personalities import Personality
 from workbook.net.route_table import RouteTable
 from workbook.net.scenario import check_keys, load_file, load_scenario
-from workbook.sim import dad
 from workbook.sim.clock import DEFAULT_MAX_EVENTS, Clock
-from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IPProtocol, IPv4Packet
-from workbook.sim.node import SimHost
+from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IPProtocol, IPv4Packet, UdpDatagram
+from workbook.sim.node import NODE_KEYS, SimHost
+from workbook.sim.protocols import PROTOCOLS
 from workbook.sim.trace import PathTrace
+from workbook.sim.udp import EPHEMERAL_PORT, check_port
 
 __all__ = ["LogEntry", "Network", "Segment"]
 
 _NETWORK_KEYS = {"name", "personality", "segments", "hosts", "routers", "seed"}
-_SIM_KEYS = {
-    "running",
-    "unplugged",
-    "igmp_version",
-    "igmp_level",
-    "duplicate_detection",
-    "anti_spoofing",
-    "igmp_querier",
-    "multicast_routing",
-    "redirects",
-    "groups",
-}
-_NODE_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes"} | _SIM_KEYS
+_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes"}
 _PROTOCOLS = {"icmp": IPProtocol.ICMP, "igmp": IPProtocol.IGMP, "tcp": IPProtocol.TCP, "udp": IPProtocol.UDP}
+#: The port a datagram from :meth:`Network.send` goes to unless told otherwise: the discard service.
+DISCARD_PORT = constant("UDP port of the discard service", 9, Source.rfc(863))
+
+
+_NODE_KEY_NAMES = frozenset(key.name for key in NODE_KEYS)
+
+
+def simulation_keys() -> frozenset[str]:
+    """The scenario keys of a host beyond its configuration: the node's own and every registered protocol's."""
+    return _NODE_KEY_NAMES | PROTOCOLS.key_names()
 
 #: Simulated seconds a frame takes from one NIC to the others on its segment.
-PROPAGATION_DELAY = 1e-5
+PROPAGATION_DELAY = constant("simulator: seconds a frame takes from one NIC to the others of its segment", 1e-5,
+                             Source.model("about 2 km of cable; no collisions, no queues"))
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,18 @@ class Network:
              "routers": [{"name": "r", "interfaces": [...two interfaces...]}]}
 
         Host entries are :meth:`Host.from_dict` dicts whose interfaces name a
-        segment, plus the simulation's keys: ``running`` (default true),
-        ``unplugged`` (interface names), ``igmp_version`` (1 or 2; NT 4.0 speaks 1),
-        ``igmp_level`` (0, 1, 2), ``duplicate_detection`` ('nt', 'rfc5227',
-        'none'); routers also ``anti_spoofing`` (interface names),
-        ``igmp_querier``, ``multicast_routing``, ``redirects``.
-        ``groups`` maps an interface name to the host groups it joins once started.
+        segment, plus the simulation's keys: the node's own (``running``,
+        default true; ``unplugged`` and, on routers, ``anti_spoofing``:
+        interface names) and those each protocol declares
+        (:attr:`workbook.sim.stack.Protocol.keys`): ``duplicate_detection``
+        ('nt', 'rfc5227', 'none'), ``redirects``, ``igmp_version`` (1 or 2;
+        NT 4.0 speaks 1), ``igmp_level`` (0, 1, 2), ``multicast_routing``,
+        ``igmp_querier``, and ``groups`` (an interface name to the host groups
+        it joins once started). A personality's traits give each default.
         ``personality`` overrides every node's own. Hosts start at time 0;
-        with ``settle`` the clock then runs until their start-up ARPs are done.
-        :meth:`to_dict` writes the same shape back.
+        with ``settle`` the clock then runs until every protocol's start-up
+        (the duplicate address checks) is over. :meth:`to_dict` writes the
+        same shape back.
         """
         check_keys(data, _NETWORK_KEYS, {"segments"}, "network")
         network = cls(personality or data.get("personality", "nt4"),
@@ -151,7 +155,7 @@ class Network:
             for entry in entries:
                 network.add_node(entry, router=router, personality=personality if forced else None, start=False)
         for node in network.nodes.values():
-            if node._sim_running:
+            if node.starts_with_network:
                 node.start()
         entries = [entry for key in ("hosts", "routers") for entry in data.get(key) or []]
         for entry in entries:
@@ -160,10 +164,7 @@ class Network:
             if entry.get("table") is not None and node.running and node.personality.name == saved_personality:
                 node.table = RouteTable(_saved_routes(entry["table"], "table", node.name),
                                         strategy=node.personality.strategy)
-            for interface, groups in (entry.get("groups") or {}).items():
-                for group in groups:
-                    if node.running:
-                        node.join(group, interface)
+            node.configure(entry, after_start=True)  # e.g. the groups it joins once running
         if settle:
             network.settle()
         return network
@@ -185,28 +186,9 @@ class Network:
                                 "segments": [{"name": name} for name in self.segments], "hosts": [], "routers": []}
         for node in self.nodes.values():
             entry = node.to_dict(include_table=include_tables)
-            entry.update(self._sim_keys_of(node))
+            entry.update(node.scenario_keys())
             data["routers" if node.forwarding else "hosts"].append(entry)
         return data
-
-    @staticmethod
-    def _sim_keys_of(node: SimHost) -> dict[str, Any]:
-        keys: dict[str, Any] = {"running": node.running or (node._sim_running and not node.network.clock.now)}
-        if node.unplugged:
-            keys["unplugged"] = sorted(node.unplugged)
-        keys.update(igmp_version=node.igmp_version, igmp_level=node.igmp_level,
-                    duplicate_detection=node.duplicate_detection, redirects=node.redirects)
-        if node.anti_spoofing:
-            keys["anti_spoofing"] = sorted(node.anti_spoofing)
-        if node.multicast_routing:
-            keys["multicast_routing"] = True
-        keys["igmp_querier"] = node.querier is not None
-        groups = {nic: sorted(format_address(g) for g in joined if format_address(g) != "224.0.0.1")
-                  for nic, joined in node.groups.items()}
-        groups = {nic: joined for nic, joined in groups.items() if joined}
-        if groups:
-            keys["groups"] = groups
-        return keys
 
     @classmethod
     def from_file(cls, path: str | Path, personality: str | Personality | None = None, seed: int | None = None
@@ -233,18 +215,19 @@ class Network:
                  start: bool = True) -> SimHost:
         """Add a host (or, with ``router``, a router) from a dict; it starts at once unless ``start`` is False."""
         what = "router" if router else "host"
-        check_keys(data, _NODE_KEYS, {"name", "interfaces"}, what)
+        sim_keys = simulation_keys()
+        check_keys(data, _HOST_KEYS | sim_keys, {"name", "interfaces"}, what)
         name = data["name"]
         if name in self.nodes:
             raise TopologyError(f"two nodes are called {name!r}; give each host and router its own name")
-        host_data = {k: v for k, v in data.items() if k not in _SIM_KEYS}
+        host_data = {k: v for k, v in data.items() if k not in sim_keys}
         if router:
             host_data.setdefault("forwarding", True)
         for interface in host_data.get("interfaces") or []:
             if isinstance(interface, dict):
                 self._check_segment(interface, name)
         node = SimHost.from_dict(host_data, personality or data.get("personality") or self.personality)
-        self._apply_sim_keys(node, data)  # checks everything before the network changes at all
+        node.configure(data)  # checks everything before the network changes at all
         for nic in node.interfaces:
             if nic.mac is not None and int(nic.mac) == 0:
                 raise TopologyError(f"interface {nic.name!r} of {name!r} has MAC {nic.mac}, which no NIC may "
@@ -254,10 +237,10 @@ class Network:
                 nic.mac = self._next_mac()
         self.nodes[node.name] = node
         node.network = self
-        node.arp_cache.clock = self.clock
+        node.clock = self.clock
         for nic in node.interfaces:
             self.segments[nic.segment].attach(node, nic)
-        if start and node._sim_running:
+        if start and node.starts_with_network:
             node.start()
         return node
 
@@ -270,49 +253,15 @@ class Network:
             raise TopologyError(f"interface {interface.get('name')!r} of {host!r} is on segment {segment!r}, "
                                 f"which the network lacks; its segments: {', '.join(self.segments) or 'none'}")
 
-    def _apply_sim_keys(self, node: SimHost, data: dict[str, Any]) -> None:
-        node._sim_running = _flag(data.get("running", True), "running", node.name)
-        for name in data.get("unplugged") or []:
-            node.unplugged.add(node.interface(name).name)
-        version = data.get("igmp_version", node.igmp_version)
-        if version not in (1, 2):
-            raise ScenarioError(f"igmp_version {version!r} of {node.name!r} must be 1 or 2; e.g. 2")
-        node.igmp_version = version
-        level = data.get("igmp_level", 2)
-        if level not in (0, 1, 2):
-            raise ScenarioError(f"igmp_level {level!r} of {node.name!r} must be 0, 1 or 2 (RFC 1112); e.g. 2")
-        node.igmp_level = level
-        mode = data.get("duplicate_detection", node.duplicate_detection)
-        if mode not in ("nt", "rfc5227", "none"):
-            raise ScenarioError(f"duplicate_detection {mode!r} of {node.name!r} must be 'nt', 'rfc5227' or 'none'")
-        node.duplicate_detection = mode
-        filters = data.get("anti_spoofing") or []
-        if filters is True:
-            filters = [nic.name for nic in node.interfaces]
-        node.anti_spoofing = {node.interface(name).name for name in filters}
-        node.redirects = _flag(data.get("redirects", True), "redirects", node.name)
-        node.multicast_routing = _flag(data.get("multicast_routing", False), "multicast_routing", node.name)
-        if _flag(data.get("igmp_querier", node.multicast_routing), "igmp_querier", node.name):
-            from workbook.sim.igmp import Querier
-
-            node.querier = Querier(node, version=node.igmp_version)
-
     def _next_mac(self) -> netaddr.EUI:
         # Locally administered unicast addresses (second-lowest bit of the first octet set).
         self._macs += 1
         return netaddr.EUI(0x02574B000000 + self._macs)
 
     def settle(self) -> None:
-        """Run the clock until every start-up duplicate-address check is over."""
-        modes = {node.duplicate_detection for node in self.nodes.values() if node.running}
-        if "rfc5227" in modes:
-            seconds = (dad.PROBE_WAIT + (dad.PROBE_NUM - 1) * dad.PROBE_MAX + dad.ANNOUNCE_WAIT
-                       + (dad.ANNOUNCE_NUM - 1) * dad.ANNOUNCE_INTERVAL)
-        elif "nt" in modes:
-            seconds = dad.NT_GRATUITOUS_COUNT * dad.NT_GRATUITOUS_INTERVAL
-        else:
-            seconds = 0.0
-        self.run(seconds)
+        """Run the clock until every running node's protocols are through their start-up (duplicate checks)."""
+        self.run(max((protocol.settle_time() for node in self.nodes.values() if node.running
+                      for protocol in node.protocols.values()), default=0.0))
 
     # Using it ------------------------------------------------------------------------------
     def host(self, name: str) -> SimHost:
@@ -342,13 +291,16 @@ class Network:
         """Let ``seconds`` of simulated time pass: timers fire, caches age, IGMP queries go out."""
         self.clock.run(seconds)
 
-    def send(self, host: str | SimHost, destination: object, source: object = None, ttl: int = 64,
-             payload: Any = None, protocol: str | int = "udp") -> PathTrace:
+    def send(self, host: str | SimHost, destination: object, source: object = None, ttl: int | None = None,
+             payload: Any = None, protocol: str | int = "udp", dst_port: int = DISCARD_PORT,
+             src_port: int = EPHEMERAL_PORT) -> PathTrace:
         """Send one datagram from ``host`` and follow it to its end: a :class:`PathTrace`.
 
         ``source`` binds the sender to one of its addresses (else the stack
-        chooses, as for a socket bound to ANY). ``protocol`` 'icmp' sends an
-        echo request (a ping).
+        chooses, as for a socket bound to ANY). ``ttl`` None means the stack's
+        default (64 for Linux, 128 for Windows and NT 4.0). A UDP datagram goes from
+        ``src_port`` to ``dst_port`` (by default the discard service, 9);
+        ``protocol`` 'icmp' sends an echo request (a ping).
         """
         node = self.host(host)
         if not node.running:
@@ -364,16 +316,23 @@ class Network:
             if owner is not None and owner.name in node.disabled:
                 raise SimulationError(f"source {source} is on {owner.name} of {node.name!r}, whose IP is disabled "
                                       f"(an address conflict); bind to another address")
+        if ttl is None:
+            ttl = node.personality.default_ttl
         if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= 255:
             raise SimulationError(f"ttl {ttl!r} must be a whole number from 1 to 255; e.g. 64")
         number = _protocol(protocol)
-        icmp = IcmpMessage(IcmpType.ECHO_REQUEST) if number == IPProtocol.ICMP else None
+        if number == IPProtocol.ICMP:
+            payload = IcmpMessage(IcmpType.ECHO_REQUEST, data=payload)
+        elif number == IPProtocol.UDP:
+            payload = UdpDatagram(check_port(src_port, "source port"), check_port(dst_port, "destination port"),
+                                  payload)
         trace = PathTrace(node.name)
-        node.originate(target, bound, ttl, payload, number, trace, icmp=icmp)
+        node.originate(target, bound, ttl, payload, number, trace)
         self.clock.run_until_done(trace)
         return trace
 
-    def ping(self, host: str | SimHost, destination: object, source: object = None, ttl: int = 64) -> PathTrace:
+    def ping(self, host: str | SimHost, destination: object, source: object = None, ttl: int | None = None
+             ) -> PathTrace:
         """An ICMP echo request; when it arrives, the echo reply's journey is ``trace.replies[0]``."""
         return self.send(host, destination, source, ttl, protocol="icmp")
 
@@ -422,24 +381,6 @@ class Network:
     def __repr__(self) -> str:
         return (f"<Network t={self.clock.now:.3f} s: {len(self.segments)} segments, {len(self.hosts)} hosts, "
                 f"{len(self.routers)} routers>")
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str] | None:
-        """Jupyter shows this as a diagram (graphviz is imported here only, lazily).
-
-        Where Graphviz's `dot` is missing it shows how to install it, over the
-        text view; in JupyterLite the page draws the diagram.
-        """
-        try:
-            from workbook.render.display import topology_diagram
-        except ImportError:
-            return None
-        return topology_diagram(self).views()
-
-
-def _flag(value: object, key: str, node: str) -> bool:
-    if not isinstance(value, bool):
-        raise ScenarioError(f"{key} of {node!r} must be true or false, not {value!r}")
-    return value
 
 
 def _protocol(value: str | int) -> int:

@@ -1,9 +1,13 @@
-"""A host (or router) attached to a simulated network: it sends, receives, ARPs and forwards (chapter 4).
+"""A host (or router) attached to a simulated network: its IP layer, and the protocols it runs (chapter 4).
 
 :class:`SimHost` is a :class:`~workbook.net.host.Host` that also has a
-running stack: an ARP cache, per-interface state (plugged in, IP enabled),
-multicast memberships, a system log. Each node decides alone, from its own
-table: that is the whole point of the chapter.
+running stack: per-interface state (plugged in, IP enabled), the link-layer
+groups each NIC accepts, a system log, and one object per protocol of the
+table in :mod:`workbook.sim.protocols` (ARP, ICMP, UDP, IGMP), which own
+their state. The node is the protocols' :class:`~workbook.sim.stack.NodeServices`
+and dispatches each frame by ethertype and each datagram by IP protocol
+number to the protocol that handles it. Each node decides alone, from its
+own table: that is the whole point of the chapter.
 
 Nothing in here touches a real network: "transmitting" hands a
 :class:`~workbook.sim.frames.Frame` to the :class:`~workbook.sim.network.Network`,
@@ -12,8 +16,7 @@ which delivers it to the other NICs of the segment on the simulated clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import netaddr
@@ -24,63 +27,69 @@ from workbook.net.host import Host
 from workbook.net.interfaces import Interface
 from workbook.net.multicast import multicast_mac
 from workbook.net.route_get import DestinationKind, RouteGet
-from workbook.net.routes import Route, RouteOrigin
-from workbook.sim.arp import ArpCache
-from workbook.sim.frames import (
-    BROADCAST_MAC,
-    ETHERTYPE_ARP,
-    ETHERTYPE_IPV4,
-    ArpPacket,
-    Frame,
-    IcmpMessage,
-    IcmpType,
-    IPProtocol,
-    IPv4Packet,
-)
-from workbook.sim.trace import ArpResolution, DropReason, Hop, Outcome, PathTrace
+from workbook.net.routes import Route
+from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_IPV4, Frame, IcmpType, IPv4Packet
+from workbook.sim.protocols import PROTOCOLS
+from workbook.sim.stack import Protocol, ScenarioKey, apply_keys, saved_keys
+from workbook.sim.trace import DropReason, Hop, Outcome, PathTrace
 
 if TYPE_CHECKING:
+    import random
+
     from workbook.net.personalities import Personality
+    from workbook.sim.arp_cache import ArpCache
+    from workbook.sim.clock import Clock, Event
+    from workbook.sim.igmp import Querier
     from workbook.sim.network import Network
 
-__all__ = ["ARP_RETRIES", "ARP_RETRY_INTERVAL", "SimHost"]
+__all__ = ["NODE_KEYS", "SimHost"]
 
-#: How many ARP requests a host sends for one address before giving up, and how far apart.
-ARP_RETRIES = 3
-ARP_RETRY_INTERVAL = 1.0
+class _Detached:
+    """The clock of a node that is on no network yet: time stands at 0 and nothing can be scheduled."""
 
-#: ARP cache lifetime by personality: NT 4.0's ArpCacheLife was 2 minutes; newer stacks
-#: keep an entry "reachable" for 15-45 s (30 s on average) before checking it again.
-ARP_CACHE_LIFE = {"nt4": 120.0, "nt35": 120.0, "windows": 30.0, "linux": 30.0}
+    now = 0.0
 
-#: Which duplicate-address check a personality runs when an interface starts.
-DUPLICATE_DETECTION = {"nt4": "nt", "nt35": "nt", "windows": "rfc5227", "linux": "none"}
-#: The IGMP version a personality speaks: NT 3.5x and 4.0 shipped IGMPv1 (v2 came with NT 4.0 SP4);
-#: the others speak v2 here (today's stacks default to v3, which falls back to v2 for a v2 querier).
-IGMP_VERSION = {"nt4": 1, "nt35": 1, "windows": 2, "linux": 2}
+    def schedule(self, *args: Any, **kwargs: Any) -> Event:
+        raise SimulationError("this host is not on a network; build it with Network.from_dict(...)")
 
-_ALL_HOSTS = 0xE0000001
+    def cancel(self, event: Event | None) -> None:
+        """Nothing was ever scheduled."""
 
 
-@dataclass
-class _ArpWait:
-    """Datagrams waiting for one next hop's hardware address."""
+_DETACHED: Any = _Detached()
 
-    resolution: ArpResolution
-    waiting: list[tuple[IPv4Packet, Hop, PathTrace | None]] = field(default_factory=list)
-    timer: Any = None
+
+def _load_interfaces(attribute: str) -> Callable[[SimHost, Any], None]:
+    def load(node: SimHost, names: Any) -> None:
+        if names is True:
+            names = [nic.name for nic in node.interfaces]
+        setattr(node, attribute, {node.interface(name).name for name in names or []})
+
+    return load
+
+
+#: The node's own scenario keys (each protocol declares its own in :attr:`Protocol.keys`).
+NODE_KEYS = (
+    ScenarioKey("running", example=False, default=True, kind=bool, attribute="starts_with_network",
+                save=lambda node: node.running or (node.starts_with_network and not node.network.now),
+                help="whether the host runs when the network is built"),
+    ScenarioKey("unplugged", example=["eth0"], kind=(list, type(None)), omit_when_empty=True,
+                load=_load_interfaces("unplugged"), save=lambda node: sorted(node.unplugged),
+                help="interfaces whose cable is out"),
+    ScenarioKey("anti_spoofing", example=["lan0"], kind=(list, bool, type(None)), omit_when_empty=True,
+                load=_load_interfaces("anti_spoofing"), save=lambda node: sorted(node.anti_spoofing),
+                help="a router's interfaces that drop datagrams whose source does not belong behind them"),
+)
 
 
 class SimHost(Host):
     """A host whose stack runs on a :class:`~workbook.sim.network.Network`.
 
     Build it through :meth:`Network.from_dict`; ``net.host(name)`` returns it.
+    ``protocols`` holds its protocol objects by name (``host.protocols["arp"].cache``).
     """
 
     network: Network | None = None
-    #: An IGMP querier (:class:`workbook.sim.igmp.Querier`) when this node is a multicast router.
-    querier: Any = None
-    multicast_routing = False
 
     def __init__(
         self,
@@ -93,77 +102,129 @@ class SimHost(Host):
         sysctl: dict[str, Any] | None = None,
     ) -> None:
         self.running = False
-        self._sim_running = True  # whether the network starts this host when it is built
+        self.starts_with_network = True  # whether the network starts this host when it is built
         self.unplugged: set[str] = set()
         self.disabled: set[str] = set()  # interfaces whose IP is off (an address conflict)
-        self.tentative: set[str] = set()  # interfaces still probing (RFC 5227)
-        self.groups: dict[str, set[int]] = {}
-        self.notifications: list[str] = []
+        self.tentative: set[str] = set()  # interfaces whose address is not in use yet (RFC 5227 probing)
+        self.notifications: list[str] = []  # the pop-ups a user at the console would have seen
         self.anti_spoofing: set[str] = set()
-        self.igmp_version = 2
-        self.igmp_level = 2
-        self.duplicate_detection = "nt"
-        self._arp_waits: dict[tuple[str, int], _ArpWait] = {}
-        self._startup_until: dict[str, float] = {}
-        self._last_defence: dict[int, float] = {}
-        self._last_conflict_log: dict[int, float] = {}
+        self.clock: Clock = _DETACHED  # the network's clock, once the node is on one
+        self._link_groups: dict[str, dict[netaddr.EUI, int]] = {}
+        self._all_multicast: set[str] = set()
         super().__init__(name, interfaces, routes, personality, forwarding, gateways, sysctl)
-        self.arp_cache = ArpCache(ARP_CACHE_LIFE.get(self.personality.name, 120.0))
-        self.duplicate_detection = DUPLICATE_DETECTION.get(self.personality.name, "none")
-        self.igmp_version = IGMP_VERSION.get(self.personality.name, 2)
+        self.protocols: dict[str, Protocol] = {protocol.name: protocol(self) for protocol in PROTOCOLS}
+        self._by_ethertype: dict[int, Callable[[Interface, Frame, PathTrace | None], None]] = {
+            ETHERTYPE_IPV4: self.ip_input}
+        self._by_ip_protocol: dict[int, Callable[[IPv4Packet, str, PathTrace | None], None]] = {}
+        for protocol in self.protocols.values():
+            for ethertype in protocol.ethertypes:
+                self._by_ethertype[ethertype] = protocol.frame_received
+            for number in protocol.ip_protocols:
+                self._by_ip_protocol[number] = protocol.datagram_received
+            for port in protocol.udp_ports:
+                self.protocols["udp"].bind(port, protocol.udp_received)
+        # The protocols the IP layer itself calls on: ARP to resolve, ICMP to report, IGMP for groups.
+        self._arp = self.protocols["arp"]
+        self._icmp = self.protocols["icmp"]
+        self._igmp = self.protocols["igmp"]
+
+    # Scenario keys ------------------------------------------------------------------------------
+    def configure(self, data: dict[str, Any], after_start: bool = False) -> None:
+        """Apply the simulation keys of a scenario entry: the node's own, then each protocol's."""
+        apply_keys(self, NODE_KEYS, data, self, after_start)
+        for protocol in self.protocols.values():
+            if protocol.keys:
+                protocol.configure(data, after_start)
+
+    def scenario_keys(self) -> dict[str, Any]:
+        """The simulation keys as :meth:`Network.to_dict` saves them."""
+        keys = saved_keys(self, NODE_KEYS)
+        for protocol in self.protocols.values():
+            keys.update(protocol.saved())
+        return keys
+
+    # Shortcuts to protocol state that chapters and widgets read -----------------------------------
+    @property
+    def arp_cache(self) -> ArpCache:
+        return self._arp.cache
+
+    @property
+    def duplicate_detection(self) -> str:
+        return self._arp.detection
+
+    @property
+    def groups(self) -> dict[str, set[int]]:
+        """The groups joined on each interface (224.0.0.1 included at level 2), as integers."""
+        return self._igmp.groups
+
+    @property
+    def igmp_version(self) -> int:
+        return self._igmp.version
+
+    @property
+    def igmp_level(self) -> int:
+        return self._igmp.level
+
+    @property
+    def querier(self) -> Querier | None:
+        """The IGMP querier when this node is a multicast router, else None."""
+        return self._igmp.querier
 
     # Life cycle (events on the simulated clock) ------------------------------------------
     def start(self) -> None:
-        """Start the stack: build the route tables; on a network, announce each address (gratuitous ARP)."""
+        """Start the stack: build the route tables; on a network, start every protocol (gratuitous ARP, ...)."""
         super().start()
         if self.network is None:
             return
         self.running = True
         self.disabled.clear()
         self.tentative.clear()
-        self.arp_cache.clock = self.network.clock
-        from workbook.sim import dad
-
-        for interface in self.interfaces:
-            dad.start_interface(self, interface)
-        if self.igmp_level >= 2:
-            for interface in self.interfaces:
-                self.groups.setdefault(interface.name, set()).add(_ALL_HOSTS)
-        if self.querier is not None:
-            self.querier.start()
+        for protocol in self.protocols.values():
+            protocol.start()
 
     def stop(self) -> None:
         """Shut the stack down: it neither sends nor answers; the ARP cache and memberships are lost."""
         self._need_network()
         self.running = False
-        self.arp_cache.forget()
-        self.groups.clear()
-        for wait in self._arp_waits.values():
-            self.network.clock.cancel(wait.timer)
-        self._arp_waits.clear()
-        self.network.log_event(self, "the TCP/IP stack stopped")
+        for protocol in self.protocols.values():
+            protocol.stop()
+        self.log_event("the TCP/IP stack stopped")
 
     def unplug(self, interface: str | None = None) -> None:
-        """Pull the cable of ``interface`` (default: every NIC). The stack keeps running."""
+        """Pull the cable of ``interface`` (default: every NIC). The stack keeps running; its protocols hear of it."""
         for nic in self._nics(interface):
-            self.unplugged.add(nic.name)
+            if nic.name not in self.unplugged:
+                self.unplugged.add(nic.name)
+                for protocol in self.protocols.values():
+                    protocol.carrier_changed(nic, False)
 
     def plug(self, interface: str | None = None) -> None:
         """Plug the cable back in. NT 4.0 does not notice: it announces nothing until it next ARPs."""
         for nic in self._nics(interface):
-            self.unplugged.discard(nic.name)
+            if nic.name in self.unplugged:
+                self.unplugged.discard(nic.name)
+                for protocol in self.protocols.values():
+                    protocol.carrier_changed(nic, True)
 
-    def join(self, group: str, interface: str | None = None) -> None:
-        """Join a host group (chapter 5): the NIC starts accepting its MAC, and IGMP reports it."""
-        from workbook.sim import igmp
+    def join(self, group: str, interface: str | None = None, sources: Iterable[str] | None = None) -> None:
+        """Join a host group (chapter 5): the NIC starts accepting its MAC, and IGMP reports it.
 
-        igmp.join(self, group, interface)
+        ``sources`` makes it a source-specific join (IGMPv3): only datagrams from those senders are taken.
+        """
+        self._need_network()
+        self._igmp.join(group, interface, sources)
 
-    def leave(self, group: str, interface: str | None = None) -> None:
-        """Leave a host group; an IGMPv2 host that reported it last sends a Leave Group."""
-        from workbook.sim import igmp
+    def leave(self, group: str, interface: str | None = None, sources: Iterable[str] | None = None) -> None:
+        """Leave a host group (or, with ``sources``, stop listening to those senders of it).
 
-        igmp.leave(self, group, interface)
+        An IGMPv2 host that reported the group last sends a Leave Group; an IGMPv3 host always reports.
+        """
+        self._need_network()
+        self._igmp.leave(group, interface, sources)
+
+    def maddr(self) -> str:
+        """Each interface's groups and the group MACs its NIC accepts, as `ip maddr show` prints them."""
+        return self._igmp.maddr()
 
     def ip_enabled(self, interface: str) -> bool:
         """Is IP working on ``interface``? False while stopped, after an address conflict, or while probing."""
@@ -191,7 +252,14 @@ class SimHost(Host):
             for route in list(table):
                 if self._route_interface(route) is interface:
                     table.remove(route)
-        self.network.log_event(self, f"IP disabled on {interface.name}: {why}")
+        self.log_event(f"IP disabled on {interface.name}: {why}")
+
+    def set_tentative(self, interface: Interface, tentative: bool) -> None:
+        """Mark ``interface``'s addresses tentative (not usable yet, RFC 5227 probing) or usable."""
+        if tentative:
+            self.tentative.add(interface.name)
+        else:
+            self.tentative.discard(interface.name)
 
     def _route_interface(self, route: Route) -> Interface | None:
         try:
@@ -199,17 +267,107 @@ class SimHost(Host):
         except Exception:
             return None
 
+    # Services for the protocols (workbook.sim.stack.NodeServices) ----------------------------------
+    @property
+    def now(self) -> float:
+        """Simulated seconds on the network's clock."""
+        return self.clock.now
+
+    @property
+    def random(self) -> random.Random:
+        """The network's seeded randomness (IGMP report delays, RFC 5227 probe times)."""
+        return self._need_network().random
+
+    def log_event(self, text: str, kind: str = "info") -> None:
+        """Write a line to this host's system log (``kind`` 'error' for what NT's event viewer showed in red)."""
+        self.network.log_event(self, text, kind)
+
+    def notify(self, text: str) -> None:
+        """Show a pop-up to the user at this host's console."""
+        self.notifications.append(text)
+
+    def transmit(self, nic: Interface, eth_dst: netaddr.EUI, ethertype: int, *, arp: Any = None,
+                 ip: IPv4Packet | None = None, trace: PathTrace | None = None) -> Frame | None:
+        """Put one frame on ``nic``'s segment (None when the cable is out or the stack stopped)."""
+        return self.network.transmit(self, nic, eth_dst, ethertype, arp=arp, ip=ip, trace=trace)
+
+    def send_datagram(self, destination: int, payload: Any, protocol: int, *, source: int | None = None,
+                      ttl: int | None = None, trace: PathTrace | None = None) -> PathTrace:
+        """Route and send a datagram as a socket would (``source`` binds it); returns its trace."""
+        trace = PathTrace(self.name) if trace is None else trace
+        self.originate(destination, source, self.personality.default_ttl if ttl is None else ttl, payload, protocol,
+                       trace)
+        return trace
+
+    def send_on_link(self, nic: Interface, destination: int, payload: Any, protocol: int, *, ttl: int = 1,
+                     tos: int = 0, router_alert: bool = False, trace: PathTrace | None = None) -> Frame | None:
+        """Send a datagram to a group or the broadcast address straight out of ``nic``, from its first address."""
+        packet = IPv4Packet(src=nic.primary_address or netaddr.IPAddress(0), dst=netaddr.IPAddress(destination),
+                            ttl=ttl, protocol=protocol, router_alert=router_alert, tos=tos, payload=payload,
+                            identification=self.network.next_identification())
+        mac = BROADCAST_MAC if destination == ALL_ONES else multicast_mac(format_address(destination))
+        return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
+
+    def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
+                  gateway: int | None = None) -> None:
+        """Tell the sender of ``about`` what went wrong (ICMP, RFC 792); see :meth:`Icmp.send_error`."""
+        self._icmp.send_error(about, icmp_type, code, trace, gateway)
+
+    def own_addresses(self, nic: Interface) -> list[int]:
+        return [int(a.ip) for a in nic.addresses]
+
+    def join_link_group(self, nic: Interface, mac: netaddr.EUI) -> None:
+        """Let ``nic`` accept frames for the group MAC ``mac`` (counted: 32 IP groups share each MAC)."""
+        accepted = self._link_groups.setdefault(nic.name, {})
+        accepted[mac] = accepted.get(mac, 0) + 1
+
+    def leave_link_group(self, nic: Interface, mac: netaddr.EUI) -> None:
+        accepted = self._link_groups.get(nic.name, {})
+        if accepted.get(mac, 0) > 1:
+            accepted[mac] -= 1
+        else:
+            accepted.pop(mac, None)
+
+    def accept_all_multicast(self, nic: Interface, accept: bool) -> None:
+        """Let ``nic`` take every multicast frame, as a multicast router's NIC does."""
+        if accept:
+            self._all_multicast.add(nic.name)
+        else:
+            self._all_multicast.discard(nic.name)
+
+    def nic_filter(self, nic: Interface) -> set[netaddr.EUI]:
+        """The group MAC addresses this NIC accepts: one per joined group (shared by 32 groups each)."""
+        return set(self._link_groups.get(nic.name, ()))
+
+    def link_groups(self, nic: Interface) -> list[netaddr.EUI]:
+        """The group MAC addresses this NIC accepts, in the order they were added."""
+        return list(self._link_groups.get(nic.name, ()))
+
+    def accepts_all_multicast(self, nic: Interface) -> bool:
+        return nic.name in self._all_multicast
+
+    def install_route(self, route: Route) -> None:
+        """Add a learned route, replacing one of the same origin for the same prefix (a newer redirect)."""
+        for old in list(self.table):
+            if (old.origin is route.origin and old.prefixlen == route.prefixlen
+                    and old.first_address == route.first_address):
+                self.table.remove(old)
+        self.table.add(route, check_gateway=False)
+
+    def withdraw_route(self, route: Route) -> None:
+        """Remove a learned route (a routing protocol's, when its neighbour stops announcing it)."""
+        if route in self.table:
+            self.table.remove(route)
+
     # Sending -------------------------------------------------------------------------
     def originate(self, destination: int, source: int | None, ttl: int, payload: Any, protocol: int,
-                  trace: PathTrace, icmp: IcmpMessage | None = None, igmp: Any = None,
-                  router_alert: bool = False) -> None:
+                  trace: PathTrace) -> None:
         """Make a datagram and route it: the first hop of a trace."""
         decision = self.route_get(destination, None if source is None else format_address(source))
         chosen = decision.source if decision.source is not None else (
             netaddr.IPAddress(source) if source is not None else netaddr.IPAddress(0))
         packet = IPv4Packet(src=chosen, dst=netaddr.IPAddress(destination), ttl=ttl, protocol=protocol,
-                            payload=payload, icmp=icmp, igmp=igmp, router_alert=router_alert,
-                            identification=self.network.next_identification())
+                            payload=payload, identification=self.network.next_identification())
         trace.datagram = packet
         self.output(packet, decision, trace, None)
 
@@ -230,12 +388,12 @@ class SimHost(Host):
             hop.detail = f"{packet.dst} is {self.name}'s own address: looped back, no frame on any wire"
             self.deliver_up(packet, "lo", trace)
             return
-        if decision.kind is DestinationKind.MULTICAST and self.igmp_level == 0 and in_interface is None:
+        if decision.kind is DestinationKind.MULTICAST and self._igmp.level == 0 and in_interface is None:
             hop.drop(DropReason.NO_MULTICAST, f"{self.name} is at IGMP conformance level 0 (RFC 1112): "
                                               f"it cannot send to a group like {packet.dst}")
             return
         nic = self.interface(decision.interface)
-        if not self._can_send(nic, hop):
+        if not self.can_send(nic, hop):
             return
         if decision.kind is DestinationKind.BROADCAST:
             hop.frame = network.transmit(self, nic, BROADCAST_MAC, ETHERTYPE_IPV4, ip=packet, trace=trace)
@@ -243,9 +401,10 @@ class SimHost(Host):
             hop.frame = network.transmit(self, nic, multicast_mac(str(packet.dst)), ETHERTYPE_IPV4, ip=packet,
                                          trace=trace)
         else:
-            self.resolve_and_send(nic, int(decision.next_hop), packet, hop, trace)
+            self._arp.resolve(nic, int(decision.next_hop), packet, hop, trace)
 
-    def _can_send(self, nic: Interface, hop: Hop) -> bool:
+    def can_send(self, nic: Interface, hop: Hop) -> bool:
+        """May a frame leave ``nic`` now? If not, ``hop`` says why (IP disabled, cable out)."""
         if nic.name in self.disabled or nic.name in self.tentative:
             hop.drop(DropReason.IP_DISABLED, f"IP is disabled on {nic.name} (address conflict)")
             return False
@@ -254,93 +413,9 @@ class SimHost(Host):
             return False
         return True
 
-    def resolve_and_send(self, nic: Interface, next_hop: int, packet: IPv4Packet, hop: Hop,
-                         trace: PathTrace | None) -> None:
-        """Find the next hop's MAC (cache, or ARP request and wait), then send the frame."""
-        network = self.network
-        mac = self.arp_cache.lookup(nic.name, next_hop, network.clock.now)
-        if mac is not None:
-            hop.arp = ArpResolution(netaddr.IPAddress(next_hop), nic.name, True, mac)
-            hop.frame = network.transmit(self, nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
-            return
-        key = (nic.name, next_hop)
-        wait = self._arp_waits.get(key)
-        if wait is None:
-            wait = _ArpWait(ArpResolution(netaddr.IPAddress(next_hop), nic.name, False))
-            self._arp_waits[key] = wait
-            self._send_arp_request(nic, next_hop, packet, wait, trace)
-        hop.arp = wait.resolution
-        wait.waiting.append((packet, hop, trace))
-
-    def _arp_sender_address(self, nic: Interface, packet: IPv4Packet | None, target: int) -> int:
-        # The datagram's own source when this NIC owns it, else the NIC's address on the target's subnet.
-        if packet is not None and nic.owns(int(packet.src)):
-            return int(packet.src)
-        near = nic.address_on_link_with(target)
-        return int(near or nic.primary_address or 0)
-
-    def _send_arp_request(self, nic: Interface, target: int, packet: IPv4Packet | None, wait: _ArpWait,
-                          trace: PathTrace | None) -> None:
-        network = self.network
-        sender = self._arp_sender_address(nic, packet, target)
-        arp = ArpPacket.request(nic.mac, netaddr.IPAddress(sender), netaddr.IPAddress(target))
-        frame = network.transmit(self, nic, BROADCAST_MAC, ETHERTYPE_ARP, arp=arp, trace=trace)
-        if frame is not None:
-            wait.resolution.requests.append(frame)
-        wait.timer = network.clock.schedule(ARP_RETRY_INTERVAL, self._arp_timeout, nic, target, trace,
-                                            owner=None if trace is None else trace.root)
-
-    def _arp_timeout(self, nic: Interface, target: int, trace: PathTrace | None) -> None:
-        wait = self._arp_waits.get((nic.name, target))
-        if wait is None:
-            return
-        if len(wait.resolution.requests) < ARP_RETRIES and self.running and nic.name not in self.unplugged:
-            self._send_arp_request(nic, target, None, wait, trace)
-            return
-        del self._arp_waits[(nic.name, target)]
-        tries = len(wait.resolution.requests)
-        for packet, hop, packet_trace in wait.waiting:
-            hop.drop(DropReason.ARP_NO_ANSWER,
-                     f"nobody answered {tries} ARP requests for {format_address(target)} on {nic.name}")
-            if hop.in_interface is not None:
-                self.send_icmp(packet, IcmpType.DESTINATION_UNREACHABLE, 1, packet_trace)
-
-    def _arp_resolved(self, nic: Interface, address: int, mac: netaddr.EUI, reply: Frame) -> None:
-        wait = self._arp_waits.pop((nic.name, address), None)
-        if wait is None:
-            return
-        self.network.clock.cancel(wait.timer)
-        wait.resolution.mac = mac
-        wait.resolution.reply = reply
-        for packet, hop, trace in wait.waiting:
-            if trace is not None and not any(frame is reply for frame in trace._frames):
-                trace.record_frame(reply)
-            if self._can_send(nic, hop):
-                hop.frame = self.network.transmit(self, nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
-
-    def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
-                  gateway: int | None = None) -> None:
-        """Tell the sender of ``about`` what went wrong (or, for a redirect, of a better first hop).
-
-        No ICMP error is ever sent about an ICMP error, nor about a multicast or broadcast datagram
-        (RFC 1122 3.2.2).
-        """
-        if about.icmp is not None and about.icmp.is_error:
-            return
-        if is_multicast(int(about.dst)) or int(about.dst) == ALL_ONES or int(about.src) == 0:
-            return
-        message = IcmpMessage(icmp_type, code, None if gateway is None else netaddr.IPAddress(gateway),
-                              about.header())
-        child = PathTrace(self.name, parent=trace) if trace is not None else None
-        if trace is not None:
-            trace.icmp = message
-            trace.replies.append(child)
-        self.originate(int(about.src), None, 64, None, IPProtocol.ICMP, child if child is not None else
-                       PathTrace(self.name), icmp=message)
-
     # Receiving -------------------------------------------------------------------------
     def receive(self, nic: Interface, frame: Frame, trace: PathTrace | None) -> None:
-        """A frame arrived on ``nic``: filter by MAC, then hand it to ARP or IP."""
+        """A frame arrived on ``nic``: filter by MAC, then hand it to the protocol of its ethertype."""
         if not self.running or nic.name in self.unplugged:
             return
         destination = frame.eth_dst
@@ -348,20 +423,14 @@ class SimHost(Host):
             if not frame.is_multicast:
                 return
             # A multicast router listens to every group; a host only to the MACs of groups it joined.
-            if self.querier is None and destination not in self.nic_filter(nic):
+            if nic.name not in self._all_multicast and destination not in self._link_groups.get(nic.name, ()):
                 return
-        if frame.arp is not None:
-            from workbook.sim import dad
-
-            dad.arp_input(self, nic, frame, trace)
-        elif frame.ip is not None:
-            self.ip_input(nic, frame, trace)
-
-    def nic_filter(self, nic: Interface) -> set[netaddr.EUI]:
-        """The group MAC addresses this NIC accepts: one per joined group (shared by 32 groups each)."""
-        return {multicast_mac(format_address(group)) for group in self.groups.get(nic.name, ())}
+        handler = self._by_ethertype.get(frame.ethertype)
+        if handler is not None:
+            handler(nic, frame, trace)
 
     def ip_input(self, nic: Interface, frame: Frame, trace: PathTrace | None) -> None:
+        """IPv4 arrived: deliver it (to this host, a group, a broadcast), forward it (a router), or drop it."""
         packet = frame.ip
         network = self.network
         now = network.clock.now
@@ -377,9 +446,7 @@ class SimHost(Host):
             return
         destination = int(packet.dst)
         if is_multicast(destination):
-            from workbook.sim import igmp
-
-            igmp.multicast_input(self, nic, frame, trace, hop)
+            self._igmp.multicast_received(nic, frame, trace, hop)
             return
         if destination == ALL_ONES or self._is_subnet_broadcast(nic, destination):
             hop(Outcome.DELIVERED, detail=f"broadcast to {packet.dst}: every host on {frame.segment} takes it")
@@ -427,56 +494,19 @@ class SimHost(Host):
             hop(Outcome.DROPPED, DropReason.NOT_FOR_THIS_HOST,
                 f"routers do not forward {decision.kind.value} datagrams like one to {packet.dst}")
             return
-        if decision.interface == nic.name and nic.on_link(source) and self.redirects:
-            self.send_icmp(packet, IcmpType.REDIRECT, 1, trace, gateway=int(decision.next_hop))
+        if decision.interface == nic.name and nic.on_link(source):
+            self._icmp.redirect(packet, int(decision.next_hop), trace)
         self.output(packet.forwarded(), decision, trace, nic.name)
 
-    #: Routers send ICMP redirects unless turned off (Linux: net.ipv4.conf.*.send_redirects).
-    redirects = True
-
     def deliver_up(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:
-        """The datagram reached this host: ICMP and IGMP are handled here; other payloads just arrive."""
-        icmp = packet.icmp
-        if icmp is not None and icmp.type is IcmpType.REDIRECT and icmp.gateway is not None and icmp.original:
-            self._learn_redirect(icmp)
-        elif icmp is not None and icmp.is_error and icmp.original is not None:
-            self.network.log_event(self, f"ICMP from {packet.src}: {icmp.summary()} "
-                                         f"(about {icmp.original.src} → {icmp.original.dst})")
-        if icmp is not None and icmp.type is IcmpType.ECHO_REQUEST and interface != "lo":
-            reply = IcmpMessage(IcmpType.ECHO_REPLY, 0, None, packet.header())
-            child = PathTrace(self.name, parent=trace) if trace is not None else PathTrace(self.name)
-            if trace is not None:
-                trace.replies.append(child)
-            self.originate(int(packet.src), int(packet.dst), 64, packet.payload, IPProtocol.ICMP, child, icmp=reply)
-        if packet.igmp is not None:
-            from workbook.sim import igmp
-
-            igmp.igmp_input(self, self.interface(interface), packet)
-
-    def _learn_redirect(self, icmp: IcmpMessage) -> None:
-        destination, gateway = int(icmp.original.dst), int(icmp.gateway)
-        for nic in self.interfaces:
-            if nic.on_link(gateway):
-                label = self.personality.interface_label(nic, gateway)
-                route = Route(format_address(destination), netmask=32, gateway=format_address(gateway),
-                              interface=label, metric=self.personality.configured_metric(nic, None),
-                              origin=RouteOrigin.REDIRECT)
-                old = [r for r in self.table if r._network == destination and r._prefixlen == 32
-                       and r.origin is RouteOrigin.REDIRECT]
-                for r in old:
-                    self.table.remove(r)
-                self.table.add(route, check_gateway=False)
-                self.network.log_event(self, f"ICMP redirect: {format_address(destination)} is now reached "
-                                             f"via {format_address(gateway)}")
-                return
+        """The datagram reached this host: the protocol of its number (ICMP, IGMP, UDP) takes it, if any."""
+        handler = self._by_ip_protocol.get(packet.protocol)
+        if handler is not None:
+            handler(packet, interface, trace)
 
     # Helpers ----------------------------------------------------------------------------
-    def own_addresses(self, nic: Interface) -> list[int]:
-        return [int(a.ip) for a in nic.addresses]
-
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         nics = ", ".join(f"{i.name} {' '.join(map(str, i.addresses))}" for i in self.interfaces)
         role = "router" if self.forwarding else "host"
         return f"<{role} {self.name} ({self.personality.name}, {state}): {nics}>"
-

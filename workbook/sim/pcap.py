@@ -20,15 +20,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbook.errors import SimulationError
-from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IPProtocol, IPv4Packet
+from workbook.ledger import Source, constant
+from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IgmpType, IPv4Packet, UdpDatagram
 
 __all__ = ["frame_bytes", "pcap_bytes", "write_pcap"]
 
-_LINKTYPE_ETHERNET = 1
-_PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, _LINKTYPE_ETHERNET)
-_MIN_FRAME = 60  # Ethernet's minimum without the FCS; shorter frames are padded
+# pcap's file header: magic, version 2.4, no time zone, snapshot length 65535, link type 1 (LINKTYPE_ETHERNET).
+_PCAP_HEADER = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+_MIN_FRAME = constant("Ethernet: shortest frame without the FCS (shorter ones are padded)", 60,
+                      Source.rfc(894, note="14 header octets and at least 46 data octets"))
 _ROUTER_ALERT = bytes([0x94, 0x04, 0x00, 0x00])
-_UDP_PORTS = (49152, 9)  # an ephemeral port to the discard service: the payload is the lesson, not the ports
 
 
 def checksum(data: bytes) -> int:
@@ -55,9 +56,9 @@ def _arp(arp: ArpPacket) -> bytes:
     )
 
 
-def _icmp(message: IcmpMessage, payload: object) -> bytes:
+def _icmp(message: IcmpMessage) -> bytes:
     if message.type in (IcmpType.ECHO_REQUEST, IcmpType.ECHO_REPLY):
-        rest, body = struct.pack("!HH", 1, 1), _payload_bytes(payload)
+        rest, body = struct.pack("!HH", 1, 1), _payload_bytes(message.data)
     else:
         rest = message.gateway.packed if message.gateway is not None else b"\0\0\0\0"
         # An error quotes the offending datagram's header and its first 8 bytes of data (RFC 792).
@@ -71,25 +72,32 @@ def _icmp(message: IcmpMessage, payload: object) -> bytes:
 
 
 def _igmp(message: IgmpMessage) -> bytes:
-    max_resp = message.max_resp_time if message.version >= 2 else 0
-    head = struct.pack("!BBH", int(message.type), max_resp, 0) + message.group.packed
-    return head[:2] + struct.pack("!H", checksum(head)) + head[4:]
+    if message.type is IgmpType.V3_MEMBERSHIP_REPORT:  # RFC 3376 4.2: records follow the header
+        data = struct.pack("!BBHHH", int(message.type), 0, 0, 0, len(message.records)) + b"".join(
+            struct.pack("!BBH", int(r.record_type), 0, len(r.sources)) + r.group.packed
+            + b"".join(source.packed for source in r.sources) for r in message.records)
+    elif message.type is IgmpType.MEMBERSHIP_QUERY and message.version == 3:  # RFC 3376 4.1: 12 bytes or more
+        data = struct.pack("!BBH", int(message.type), message.max_resp_time, 0) + message.group.packed + struct.pack(
+            "!BBH", message.qrv & 7, message.qqic, 0)
+    else:
+        max_resp = message.max_resp_time if message.version >= 2 else 0
+        data = struct.pack("!BBH", int(message.type), max_resp, 0) + message.group.packed
+    return data[:2] + struct.pack("!H", checksum(data)) + data[4:]
 
 
-def _udp(packet: IPv4Packet) -> bytes:
-    body = _payload_bytes(packet.payload)
-    return struct.pack("!HHHH", *_UDP_PORTS, 8 + len(body), 0) + body  # checksum 0: "not computed", legal in IPv4
+def _udp(datagram: UdpDatagram) -> bytes:
+    body = _payload_bytes(datagram.payload)
+    # Checksum 0 means "not computed", which RFC 768 allows over IPv4.
+    return struct.pack("!HHHH", datagram.src_port, datagram.dst_port, 8 + len(body), 0) + body
+
+
+#: How each kind of IP payload becomes bytes; anything else is the data itself (another protocol's bytes).
+_ENCODERS = {IcmpMessage: _icmp, IgmpMessage: _igmp, UdpDatagram: _udp}
 
 
 def _ip(packet: IPv4Packet) -> bytes:
-    if packet.icmp is not None:
-        body = _icmp(packet.icmp, packet.payload)
-    elif packet.igmp is not None:
-        body = _igmp(packet.igmp)
-    elif packet.protocol == IPProtocol.UDP:
-        body = _udp(packet)
-    else:
-        body = _payload_bytes(packet.payload)
+    encode = _ENCODERS.get(type(packet.payload))
+    body = encode(packet.payload) if encode is not None else _payload_bytes(packet.payload)
     options = _ROUTER_ALERT if packet.router_alert else b""
     header_length = 20 + len(options)
     header = struct.pack(

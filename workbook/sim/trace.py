@@ -154,6 +154,11 @@ class PathTrace:
     def record_frame(self, frame: Frame) -> None:
         self._frames.append(frame)
 
+    def record_frame_once(self, frame: Frame) -> None:
+        """Record ``frame`` unless this trace already holds it (an ARP reply several datagrams waited for)."""
+        if not any(seen is frame for seen in self._frames):
+            self._frames.append(frame)
+
     @property
     def busy(self) -> bool:
         return self.pending > 0 or any(reply.busy for reply in self.replies)
@@ -256,15 +261,3 @@ class PathTrace:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(self.explain())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str] | None:
-        """Jupyter shows this as a diagram (graphviz is imported here only, lazily).
-
-        Where Graphviz's `dot` is missing it shows how to install it, over the
-        text view; in JupyterLite the page draws the diagram.
-        """
-        try:
-            from workbook.render.display import path_diagram
-        except ImportError:
-            return None
-        return path_diagram(self).views()

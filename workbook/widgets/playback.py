@@ -17,7 +17,7 @@ at every router.
 >>> playback.next_button.click()
 >>> print(playback.step.title)
 Hop 2 of 3: router forwards it
->>> "TTL" in playback.details.value and "63 (one less)" in playback.details.value
+>>> "TTL" in playback.details.value and "127 (one less)" in playback.details.value
 True
 
 Play runs in the page (an ipywidgets ``Play`` timer, hidden, behind an

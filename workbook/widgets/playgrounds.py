@@ -132,6 +132,7 @@ class _Playground(NetworkFile, Observable):
             self._since = len(self.network.frames)
         try:
             action()
+            self.network.run(0)  # what the action sets off at this very moment (an IGMPv3 report) shows at once
         except WorkbookError as error:
             show_error(self.error, error)
         else:

@@ -383,6 +383,59 @@ class Linux(Personality):
             return -1 if rp_filter else 0
         return -1 if rp_filter == 1 else 0
 
+    # Simulator traits
+    default_ttl = Trait(64, Source.kernel(
+        "net.ipv4.ip_default_ttl = 64: a ping leaves with TTL 64",
+        test="tests/kernel/test_stack_defaults.py::test_datagrams_leave_with_ttl_64"))
+    arp_cache_life = Trait(30.0, Source.kernel(
+        "neigh.v0.base_reachable_time_ms = 30000: an entry stays REACHABLE 15-45 s; the mean is modelled",
+        test="tests/kernel/test_stack_defaults.py::test_neighbour_entries_stay_reachable_30_s_on_average"))
+    arp_answers_for = Trait("host", Source.kernel(
+        "arp_ignore = 0: a request for any local address is answered on any interface",
+        test="tests/kernel/test_stack_defaults.py::test_arp_is_answered_for_an_address_of_another_interface"))
+    arp_answers_probes = Trait(True, Source.kernel(
+        "a probe (sender 0.0.0.0) for a local address gets a unicast reply to 0.0.0.0",
+        test="tests/kernel/test_arp.py::test_a_probe_for_its_address_gets_a_unicast_reply"))
+    arp_drops_own_sender = Trait(True, Source.kernel(
+        "an ARP packet whose sender address is local is dropped: no reply, no cache change",
+        test="tests/kernel/test_arp.py::test_a_claim_of_its_own_address_is_ignored"))
+    arp_accept = Trait(0, Source.kernel(
+        "arp_accept = 0: unsolicited ARP creates no entry; 1: a gratuitous ARP or a reply creates one",
+        test="tests/kernel/test_arp.py::test_unsolicited_arp_creates_an_entry_only_with_arp_accept"))
+    arp_reply_creates_entry = Trait(False, Source.kernel(
+        "only a request addressed to the host (or an answer it asked for) creates an entry; a reply nobody asked "
+        "for does not (arp_accept = 0)",
+        test="tests/kernel/test_arp.py::test_unsolicited_arp_creates_an_entry_only_with_arp_accept"))
+    arp_unreachability_detection = Trait(True, Source.kernel(
+        "a stale entry in use is asked again by unicast after delay_first_probe_time (5 s), ucast_solicit times",
+        test="tests/kernel/test_arp.py::test_a_stale_entry_in_use_is_asked_again_by_unicast"))
+    arp_keeps_failed_entries = Trait(True, Source.kernel(
+        "an address nobody answered stays as FAILED, without a MAC; a later ARP packet from it fills it in",
+        test="tests/kernel/test_arp.py::test_a_failed_address_is_filled_in_by_a_later_arp_packet"))
+    arp_flushes_on_carrier_loss = Trait(True, Source.kernel(
+        "losing carrier flushes the interface's neighbour entries",
+        test="tests/kernel/test_arp.py::test_carrier_loss_flushes_the_neighbour_cache"))
+    arp_request_sender = Trait("datagram", Source.kernel(
+        "arp_announce = 0: a request carries the waiting datagram's source address, whatever interface owns it",
+        test="tests/kernel/test_arp.py::test_a_request_carries_the_datagrams_source_address"))
+    arp_request_count = Trait(3, Source.kernel(
+        "neigh mcast_solicit = 3: three broadcast requests",
+        test="tests/kernel/test_stack_defaults.py::test_arp_asks_three_times_a_second_apart"))
+    arp_request_interval = Trait(1.0, Source.kernel(
+        "neigh retrans_time_ms = 1000",
+        test="tests/kernel/test_stack_defaults.py::test_arp_asks_three_times_a_second_apart"))
+    duplicate_detection = Trait("none", Source.kernel(
+        "adding an IPv4 address sends no ARP probe or announcement (arp_notify = 0)",
+        test="tests/kernel/test_stack_defaults.py::test_adding_an_address_sends_no_arp"))
+    igmp_version = Trait(3, Source.kernel(
+        "force_igmp_version = 0: joins are reported with IGMPv3",
+        test="tests/kernel/test_protocols.py::test_igmp_matches_the_kernel"))
+    igmp_versions = Trait((1, 2, 3), Source.kernel(
+        "force_igmp_version = 1, 2 or 3", test="tests/kernel/test_protocols.py::test_igmp_matches_the_kernel"))
+    igmp_headers = Trait({1: (True, 0xC0), 2: (True, 0xC0), 3: (True, 0xC0)}, Source.kernel(
+        "every IGMP message, v1 reports included, carries Router Alert and TOS 0xC0",
+        test="tests/kernel/test_protocols.py::test_igmp_matches_the_kernel"))
+
 
 def _promoted_order(before: list[fib.KernelAddress], doomed: fib.KernelAddress, promote: fib.KernelAddress,
                     rest: list[fib.KernelAddress]) -> list[fib.KernelAddress]:

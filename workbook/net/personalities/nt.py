@@ -111,6 +111,42 @@ class NT4(Personality):
         """NT lists (and here installs) its routes sorted by destination."""
         return sorted(routes, key=lambda r: (r._network, r._prefixlen))
 
+    # Simulator traits
+    default_ttl = Trait(128, Source.microsoft(
+        "KB Q120642", "DefaultTTL: 128 on Windows NT 4.0, 32 on 3.51 and earlier"))
+    arp_cache_life = Trait(120.0, Source.microsoft(
+        "KB Q139415", "ArpCacheLife: an unused entry lives 2 minutes (10 once reused: not modelled)"))
+    arp_answers_for = Trait("interface", Source.rfc(
+        826, note="answers requests for the receiving interface's own addresses", confirmed_for=None))
+    arp_answers_probes = Trait(False, Source.microsoft(
+        "KB Q174929", "NT 4.0 before SP4 does not answer an ARP request whose sender address is 0.0.0.0"))
+    arp_drops_own_sender = Trait(False, Source.microsoft(
+        "KB Q199773", "a gratuitous ARP for its own address is answered, logged and shown; the defender ARPs again"))
+    arp_accept = Trait(None, Source.rfc(
+        826, note="no such setting: an ARP packet creates an entry only when addressed to this host",
+        confirmed_for=None))
+    arp_reply_creates_entry = Trait(True, Source.rfc(
+        826, note="any packet addressed to this host adds its sender, replies included", confirmed_for=None))
+    arp_unreachability_detection = Trait(False, Source.microsoft(
+        "KB Q139415", "an entry simply times out (ArpCacheLife); the host then asks again by broadcast"))
+    arp_keeps_failed_entries = Trait(False, Source.rfc(
+        826, note="an address nobody answered for leaves no entry", confirmed_for=None))
+    arp_flushes_on_carrier_loss = Trait(False, Source.microsoft(
+        "KB 239924", "media sensing came with Windows 2000: NT 4.0 does not notice a cable pulled out"))
+    arp_request_sender = Trait("interface", Source.rfc(
+        826, note="a request carries the sending interface's address on the target's subnet", confirmed_for=None))
+    arp_request_count = Trait(3, Source.rfc(
+        1122, "2.3.2.1", "at most one request a second per address; NT's count is not documented", confirmed_for=None))
+    arp_request_interval = Trait(1.0, Source.rfc(
+        1122, "2.3.2.1", "at most one request a second per address", confirmed_for=None))
+    duplicate_detection = Trait("nt", Source.microsoft(
+        "KB Q199773", "gratuitous ARPs at start; an answer disables the interface; the defender ARPs again"))
+    igmp_version = Trait(1, Source.microsoft("KB Q193907", "NT 3.51 and 4.0 speak IGMPv1; v2 came with NT 4.0 SP4"))
+    igmp_versions = Trait((1, 2), Source.microsoft("KB Q193907", "IGMPv2 with NT 4.0 Service Pack 4"))
+    igmp_headers = Trait({1: (False, 0), 2: (True, 0), 3: (True, 0xC0)}, Source.rfc(
+        3376, "4", "Router Alert and TOS by version: RFC 1112 none; RFC 2236 §2 Router Alert; RFC 3376 §4 both",
+        confirmed_for=None))
+
 
 class NT35(NT4):
     """NT 3.5: like 4.0, but routes added by hand are gone after a restart, `-p` or not."""
@@ -119,3 +155,7 @@ class NT35(NT4):
     title = "Windows NT 3.5: manually added routes do not survive a restart"
     persistent_routes_survive_restart = Trait(False, Source.seed(
         "its note on NT 3.5: routes added by hand were temporary and gone after a restart"))
+
+    # Simulator traits
+    default_ttl = Trait(32, Source.microsoft("KB Q120642", "DefaultTTL: 32 on Windows NT 3.51 and earlier"))
+    igmp_versions = Trait((1,), Source.microsoft("KB Q193907", "NT 3.51 speaks IGMPv1; only NT 4.0 SP4 added v2"))

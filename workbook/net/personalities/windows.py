@@ -129,8 +129,48 @@ class Windows(Personality):
             return self.unreachable(host, destination, tuple(notes), lookup)
         else:
             next_hop = route._gateway if route._gateway is not None else destination
-            chosen = self.same_subnet_address(interface, next_hop) or int(interface.addresses[0].ip)
+            chosen = self.same_subnet_address(interface, next_hop) or (
+                int(interface.addresses[0].ip) if interface.addresses else None)  # no IPv4 address: no source
             notes.append(f"the source is {self.source_rule} ({interface.name}; "
                          f"{source_of(self, 'source_rule').cite(self.title)})")
         gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
         return self.answer(host, destination, kind, interface.name, gateway, chosen, route, lookup, notes)
+
+    # Simulator traits
+    default_ttl = Trait(128, Source.microsoft(
+        "TCP/IP registry values for Windows Vista and Windows Server 2008", "DefaultTTL, default 128"))
+    arp_cache_life = Trait(30.0, Source.microsoft(
+        "KB 949589", "an entry stays Reachable 30 s × 0.5-1.5 (BaseReachableTime); the mean is modelled"))
+    arp_answers_for = Trait("interface", Source.rfc(
+        826, note="answers requests for the receiving interface's own addresses", confirmed_for=None))
+    arp_answers_probes = Trait(True, Source.rfc(
+        5227, "2.1.1", "a probe is a request for the owner's address: the owner answers it", confirmed_for=None))
+    arp_drops_own_sender = Trait(False, Source.rfc(
+        5227, "2.4", "a packet that claims the host's address is a conflict to defend", confirmed_for=None))
+    arp_accept = Trait(None, Source.rfc(
+        826, note="no such setting: an ARP packet creates an entry only when addressed to this host",
+        confirmed_for=None))
+    arp_reply_creates_entry = Trait(True, Source.rfc(
+        826, note="any packet addressed to this host adds its sender, replies included", confirmed_for=None))
+    arp_unreachability_detection = Trait(True, Source.microsoft(
+        "KB 949589", "neighbour unreachability detection of RFC 4861 for IPv4: reachable, then stale, then probed"))
+    arp_keeps_failed_entries = Trait(False, Source.rfc(
+        4861, "7.3.3", "an entry whose probes got no answer is deleted", confirmed_for=None))
+    arp_flushes_on_carrier_loss = Trait(False, Source.model(
+        "what Windows does with its neighbour cache when the cable is out is not documented: entries are kept"))
+    arp_request_sender = Trait("interface", Source.rfc(
+        826, note="a request carries the sending interface's address on the target's subnet", confirmed_for=None))
+    arp_request_count = Trait(3, Source.microsoft(
+        "KB 949589", "neighbour discovery for IPv4 as RFC 4861: MAX_MULTICAST_SOLICIT 3"))
+    arp_request_interval = Trait(1.0, Source.microsoft(
+        "KB 949589", "neighbour discovery for IPv4 as RFC 4861: RetransTimer 1 s"))
+    duplicate_detection = Trait("rfc5227", Source.rfc(
+        5227, "2.1", "Microsoft documents only probes with sender 0.0.0.0 (MSDN blog 'ARP changes in Server "
+        "2008/Vista', 2009)", confirmed_for=None))
+    igmp_version = Trait(3, Source.microsoft(
+        "Windows Server 2003 TCP/IP registry reference", "IGMPVersion: default 4, IGMPv3"))
+    igmp_versions = Trait((1, 2, 3), Source.microsoft(
+        "Windows Server 2003 TCP/IP registry reference", "IGMPVersion 2, 3, 4 select IGMPv1, v2, v3"))
+    igmp_headers = Trait({1: (False, 0), 2: (True, 0), 3: (True, 0xC0)}, Source.rfc(
+        3376, "4", "Router Alert and TOS by version: RFC 1112 none; RFC 2236 §2 Router Alert; RFC 3376 §4 both",
+        confirmed_for=None))
