@@ -129,8 +129,7 @@ class Windows(Personality):
             return self.unreachable(host, destination, tuple(notes), lookup)
         else:
             next_hop = route._gateway if route._gateway is not None else destination
-            chosen = self.same_subnet_address(interface, next_hop) or (
-                int(interface.addresses[0].ip) if interface.addresses else None)  # no IPv4 address: no source
+            chosen = self.same_subnet_address(interface, next_hop) or int(interface.addresses[0].ip)
             notes.append(f"the source is {self.source_rule} ({interface.name}; "
                          f"{source_of(self, 'source_rule').cite(self.title)})")
         gateway = lookup.gateway if kind is DestinationKind.UNICAST else None
