@@ -36,6 +36,15 @@ def test_hop_slider_counts_from_one_and_shows_each_hops_macs_and_ttl() -> None:
     assert "ARP" in explorer.hop_details.value and "Decision:" in explorer.hop_details.value
 
 
+
+@pytest.mark.parametrize(("personality", "ttl"), [("nt4", 128), ("windows", 128), ("linux", 64)])
+def test_the_ttl_field_starts_at_the_senders_stack_default(personality: str, ttl: int) -> None:
+    explorer = PathExplorer(Network.from_scenario("seed-lan", personality=personality), sender="nt-host")
+    assert explorer.ttl.value == ttl
+    explorer.destination.value = "172.17.1.1"
+    explorer.send_button.click()
+    assert explorer.trace.hops[0].ip.ttl == ttl
+
 def test_bound_source_and_refused_send() -> None:
     explorer = PathExplorer(Network.from_scenario("seed-lan"), sender="nt-host")
     assert explorer.source.options == ("ANY (0.0.0.0)", "172.16.112.123")

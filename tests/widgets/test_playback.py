@@ -46,7 +46,7 @@ def test_each_step_says_which_header_fields_changed(explorer: PathExplorer) -> N
                                                                                               router.sent)}
     assert rows["Ethernet source"] == ("00-DD-01-0F-7A-B5", "00-DD-02-00-00-01 (new)", True)
     assert rows["Ethernet destination"] == ("00-DD-01-00-00-01", "00-DD-02-00-00-09 (new)", True)
-    assert rows["TTL"] == ("64", "63 (one less)", True)
+    assert rows["TTL"] == ("128", "127 (one less)", True)  # an NT sender starts at 128
     assert rows["IP source"] == ("172.16.112.123", "172.16.112.123", False)
     assert rows["IP destination"] == ("172.17.1.1", "172.17.1.1", False)
     explorer.playback.go_to(2)

@@ -80,6 +80,7 @@ class PathExplorer(NetworkFile, Observable):
         host = self.network.host(self.sender.value)
         self.source.options = [ANY, *(str(address) for address in host.addresses)]
         self.source.value = ANY
+        self.ttl.value = host.personality.default_ttl  # each stack starts datagrams at its own TTL
 
     def send(self) -> PathTrace | None:
         """Send one datagram, draw its path and play it from its first hop."""
