@@ -23,10 +23,13 @@ says:
 >>> ledger.judge("nt-35-forgets-routes", holds=True, evidence="the nt35 host lost the route",
 ...              relies_on=["nt35.persistent_routes_survive_restart"]).verdict
 'not checkable'
->>> ledger.judge("nt-class-c-host", holds=False)
+>>> ledger.judge("nt-class-c-hots", holds=False)
 Traceback (most recent call last):
 ...
-workbook.errors.LedgerError: claim 'nt-class-c-host' is judged twice; each claim has exactly one row
+workbook.errors.LedgerError: no claim 'nt-class-c-hots' in workbook/claims; e.g. nt-datagram, ...
+
+Judging a claim again replaces its row, so a learner may re-run a cell; that each claim is judged in
+exactly one cell of the appendix is for its test to check.
 
 Claims the engine cannot check at all get their row from :meth:`Ledger.not_checkable`, which shows why.
 """
@@ -176,8 +179,9 @@ class Row:
     def why(self) -> str:
         """Why the verdict: the claim's own reason, or that the engine knows the behaviour from the text only."""
         if self.seed_only:
-            return (f"as the text says; no independent source (the engine's {', '.join(self.seed_only)} "
-                    f"comes from the text alone). {self.claim.why}").strip()
+            verb = "comes" if len(self.seed_only) == 1 else "come"
+            return (f"as the text says; no independent source: the engine's {' and '.join(self.seed_only)} "
+                    f"{verb} from the text alone. {self.claim.why[:1].upper()}{self.claim.why[1:]}").strip()
         return self.claim.why
 
     def _repr_markdown_(self) -> str:
@@ -200,7 +204,7 @@ class Row:
 
 
 class Ledger:
-    """The rows judged so far, at most one per claim; :meth:`table` is the summary built from them."""
+    """The rows judged so far, one per claim (the latest); :meth:`table` is the summary built from them."""
 
     def __init__(self, claims: dict[str, Claim] | None = None) -> None:
         self.claims = load_claims() if claims is None else claims
@@ -209,9 +213,8 @@ class Ledger:
     def _claim(self, claim_id: str) -> Claim:
         if claim_id not in self.claims:
             close = [c for c in self.claims if claim_id.split("-")[0] == c.split("-")[0]][:3]
-            raise LedgerError(f"no claim {claim_id!r} in workbook/claims; e.g. {', '.join(close) or 'nt-datagram'}")
-        if claim_id in self.rows:
-            raise LedgerError(f"claim {claim_id!r} is judged twice; each claim has exactly one row")
+            example = ", ".join(close) or "nt-datagram"
+            raise LedgerError(f"no claim {claim_id!r} in workbook/claims; e.g. {example}, ...")
         return self.claims[claim_id]
 
     def judge(self, claim_id: str, holds: bool, holds_today: bool = True, evidence: str = "",
@@ -249,7 +252,7 @@ class Ledger:
     def table(self) -> str:
         """The summary: one markdown row per judged claim, in the claims' order, built from the rows."""
         def cell(text: str) -> str:
-            return html.escape(text).replace("|", "\\|").replace("\n", " ")
+            return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
         lines = ["| # | Claim | Where | Verdict | Why | Source |", "|---|---|---|---|---|---|"]
         judged = [self.rows[claim_id] for claim_id in self.claims if claim_id in self.rows]

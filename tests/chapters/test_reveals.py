@@ -31,7 +31,6 @@ NOT_YET: dict[str, str] = {
     "03_cidr": "CHA",
     "04_duplicate_addresses": "CHB",
     "05_multicast": "CHB",
-    "A_errata": "ERRATA",
 }
 
 _PREDICT = re.compile(r"\*\*Predict\b|^#+\s*Predict\b", re.MULTILINE)
