@@ -36,7 +36,10 @@ Claims the engine cannot check at all get their row from :meth:`Ledger.not_check
 
 from __future__ import annotations
 
+import errno
 import html
+import os
+import socket
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,6 +62,7 @@ __all__ = [
     "Ledger",
     "Row",
     "load_claims",
+    "send_without_destination",
     "verdict_of",
 ]
 
@@ -136,6 +140,27 @@ def load_claims() -> dict[str, Claim]:
                 raise LedgerError(f"{file.name}: claim id {claim.id!r} appears twice; ids must be unique")
             claims[claim.id] = claim
     return claims
+
+
+def send_without_destination() -> str:
+    """What this machine's kernel answers to ``send()`` on a UDP socket that names no destination.
+
+    Nothing leaves the machine: the call fails before any datagram exists. Where Python has no sockets
+    (a browser's Python, as in JupyterLite), the answer is POSIX's error for the case.
+
+    >>> send_without_destination()
+    'Destination address required'
+    """
+    try:
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    except (OSError, AttributeError, NotImplementedError):
+        return os.strerror(errno.EDESTADDRREQ)
+    with udp:
+        try:
+            udp.send(b"hello")
+        except OSError as error:
+            return error.strerror or str(error)
+    return "sent"
 
 
 def verdict_of(holds: bool, holds_today: bool = True) -> str:
