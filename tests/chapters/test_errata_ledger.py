@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nbclient import NotebookClient
 
 import workbook as wb
@@ -102,6 +104,21 @@ def test_the_summary_table_is_built_from_the_rows() -> None:
     assert len(table) == 4 and "**wrong**" in table[2] and "**not checkable**" in table[3]
     assert ledger.counts() == {"right": 0, "wrong": 1, "dated": 0, "not checkable": 1}
     assert len(ledger.missing()) == len(CLAIMS) - 2
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(CLAIMS)), st.booleans(), st.booleans()), max_size=40))
+def test_the_ledger_keeps_the_last_verdict_of_each_claim_and_counts_it(judgements) -> None:
+    """Against a plain dict as the reference: one row per claim (the last judgement), counts and table agree."""
+    ledger = Ledger(CLAIMS)
+    expected: dict[str, str] = {}
+    for claim_id, holds, holds_today in judgements:
+        ledger.judge(claim_id, holds=holds, holds_today=holds_today)
+        expected[claim_id] = "wrong" if not holds else ("right" if holds_today else "dated")
+    assert {claim_id: row.verdict for claim_id, row in ledger.rows.items()} == expected
+    assert ledger.counts() == {verdict: list(expected.values()).count(verdict) for verdict in VERDICTS}
+    assert len(ledger.table().splitlines()) == 2 + len(expected)
+    assert set(ledger.missing()) == set(CLAIMS) - set(expected)
+    assert [row["id"] for row in ledger.export()] == [c for c in CLAIMS if c in expected]  # the claims' order
 
 
 # The appendix --------------------------------------------------------------------------------------
