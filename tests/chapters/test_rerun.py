@@ -25,9 +25,6 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 # chapter stem -> who makes it re-runnable (issue 12, item 5). Delete the entry when it passes.
 NOT_YET: dict[str, str] = {
-    "00_orientation": "CHA: the send cell shows an ARP exchange first, a cache hit when run again",
-    "01_route_tables": "CHA: `route add` cells raise when run again",
-    "02_multihoming": "CHA: `route add` cells raise when run again",
     "04_duplicate_addresses": "CHB: starting the newcomer again shows a different exchange at a later time",
     "05_multicast": "CHB: two cells raise on a re-run; the query cell makes the bystander send the Leave",
 }

@@ -49,7 +49,8 @@ from workbook.net.scenario import check_keys, load_file, load_scenario
 __all__ = ["Host", "Socket"]
 
 _HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table", "sysctl"}
-_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier"}
+_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier", "weakhostsend",
+                   "weakhostreceive"}
 _ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin", "type", "onlink", "how"}
 
 
@@ -88,7 +89,7 @@ class Host:
             interface.index = interface.index or index
             self.interfaces.append(interface)
         for interface in self.interfaces:
-            for key in ("up", "carrier"):
+            for key in OPTIONAL_KEYS["interface"]:
                 self.personality.check_modelled("interface", key, getattr(interface, key),
                                                 f"interface {interface.name!r} of host {self.name!r}")
             for address in interface.addresses:
@@ -159,6 +160,8 @@ class Host:
             interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
                                         segment=raw.get("segment"), up=raw.get("up", True),
                                         carrier=raw.get("carrier", True),
+                                        weakhostsend=raw.get("weakhostsend", False),
+                                        weakhostreceive=raw.get("weakhostreceive", False),
                                         bare_prefixlen=chosen.bare_address_prefixlen))
             if raw.get("gateway") is not None:
                 gateways[raw["name"]] = raw["gateway"]

@@ -149,6 +149,8 @@ class Interface:
         up: bool = True,
         carrier: bool = True,
         bare_prefixlen: int | None = None,
+        weakhostsend: bool = False,
+        weakhostreceive: bool = False,
     ) -> None:
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
             raise InterfaceError(f"interface name {name!r} must be a word without spaces; e.g. 'eth0'")
@@ -165,6 +167,11 @@ class Interface:
         self.up = _check_flag(up, "up", self.name)
         #: The link has a carrier (a cable, a peer that is up).
         self.carrier = _check_flag(carrier, "carrier", self.name)
+        #: Windows since Vista: this interface may send a datagram whose source belongs to another interface
+        #: (``netsh interface ipv4 set interface NAME weakhostsend=enabled``; strong host when off, the default).
+        self.weakhostsend = _check_flag(weakhostsend, "weakhostsend", self.name)
+        #: Windows since Vista: this interface takes datagrams for another interface's address (weakhostreceive).
+        self.weakhostreceive = _check_flag(weakhostreceive, "weakhostreceive", self.name)
         self._scopes: dict[int, str] = {}
         self._no_prefix_route: set[int] = set()
         self.bare_prefixlen = bare_prefixlen
@@ -267,6 +274,10 @@ class Interface:
             data["up"] = False
         if not self.carrier:
             data["carrier"] = False
+        if self.weakhostsend:
+            data["weakhostsend"] = True
+        if self.weakhostreceive:
+            data["weakhostreceive"] = True
         return data
 
     def _address_as_data(self, address: netaddr.IPNetwork) -> str | dict[str, Any]:

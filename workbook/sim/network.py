@@ -40,7 +40,7 @@ from workbook.sim.udp import EPHEMERAL_PORT, check_port
 __all__ = ["LogEntry", "Network", "Segment"]
 
 _NETWORK_KEYS = {"name", "personality", "segments", "hosts", "routers", "seed"}
-_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes"}
+_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes", "sysctl"}
 _PROTOCOLS = {"icmp": IPProtocol.ICMP, "igmp": IPProtocol.IGMP, "tcp": IPProtocol.TCP, "udp": IPProtocol.UDP}
 #: The port a datagram from :meth:`Network.send` goes to unless told otherwise: the discard service.
 DISCARD_PORT = constant("UDP port of the discard service", 9, Source.rfc(863))

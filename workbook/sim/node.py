@@ -454,7 +454,8 @@ class SimHost(Host):
             return
         owner = self.owner_of(destination)
         if owner is not None and owner is not self.loopback:
-            if owner is not nic and self.personality.host_model == "strong" and not self.forwarding:
+            if owner is not nic and self.personality.host_model == "strong" and not self.forwarding \
+                    and not nic.weakhostreceive:
                 hop(Outcome.DROPPED, DropReason.STRONG_HOST,
                     f"{packet.dst} belongs to {owner.name}, not to {nic.name}: a strong host refuses it")
                 return

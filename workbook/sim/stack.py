@@ -60,6 +60,8 @@ class NodeServices(typing.Protocol):
     personality: Personality
     interfaces: list[Interface]
     running: bool
+    #: The stack's settings by name (Linux's net.ipv4.conf.all.*: rp_filter, arp_ignore, ...; else forwarding only).
+    sysctl: dict[str, int]
     #: Interface names whose cable is out, whose IP is off (a conflict), whose address is still tentative.
     unplugged: set[str]
     disabled: set[str]

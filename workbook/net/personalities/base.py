@@ -38,10 +38,14 @@ __all__ = ["OPTIONAL_KEYS", "Personality"]
 OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
     "route": {"type": ("unicast", "blackhole"), "onlink": (False, True), "how": ("add", "append")},
     "address": {"scope": ("global", "link"), "noprefixroute": (False, True)},
-    "interface": {"up": (True, False), "carrier": (True, False)},
+    "interface": {"up": (True, False), "carrier": (True, False), "weakhostsend": (False, True),
+                  "weakhostreceive": (False, True)},
     "sysctl": {"forwarding": (None, 1), "rp_filter": (None, 2), "ignore_routes_with_linkdown": (None, 1),
-               "promote_secondaries": (None, 1)},
+               "promote_secondaries": (None, 1), "arp_ignore": (None, 1), "arp_announce": (None, 2)},
 }
+
+#: The stack that models an optional key, where it is not linux.
+_MODELLED_BY = {"interface.weakhostsend": "windows", "interface.weakhostreceive": "windows"}
 
 _RFC1122_WEAK_STRONG = Source.rfc(1122, "3.3.4.2", note="weak and strong end systems", confirmed_for=None)
 
@@ -84,9 +88,10 @@ class Personality:
         neutral, example = OPTIONAL_KEYS[where][key]
         if value == neutral or f"{where}.{key}" in self._models:
             return
+        stack = _MODELLED_BY.get(f"{where}.{key}", "linux")
         raise ScenarioError(
-            f"{what}: {key} {value!r} is not modelled for the {self.name} personality, only for linux "
-            f"(e.g. {key}: {example!r} under personality 'linux'); remove the key"
+            f"{what}: {key} {value!r} is not modelled for the {self.name} personality, only for {stack} "
+            f"(e.g. {key}: {example!r} under personality {stack!r}); remove the key"
             + ("" if neutral is None else f" or give {neutral!r}")
         )
 
@@ -222,7 +227,8 @@ class Personality:
                                [f"a {kind.value} datagram is taken up by this host ({why})"], arrived)
         if kind is DestinationKind.LOCAL:
             owner = host.owner_of(destination)
-            if self.host_model == "strong" and owner is not arrived and not host.forwarding:
+            if self.host_model == "strong" and owner is not arrived and not host.forwarding \
+                    and not arrived.weakhostreceive:
                 return self.unreachable(host, destination, (
                     f"{format_address(destination)} belongs to {owner.name}, not to {arrived.name}: "
                     f"a strong end system refuses it ({why})",), None, "invalid argument", arrived)

@@ -63,9 +63,12 @@ def _observed(what: str) -> Source:
 
 
 #: The sysctls a linux host models, with the kernel's defaults (net.ipv4.conf.all.*).
-SYSCTL_DEFAULTS = {"forwarding": 0, "rp_filter": 0, "ignore_routes_with_linkdown": 0, "promote_secondaries": 0}
+SYSCTL_DEFAULTS = {"forwarding": 0, "rp_filter": 0, "ignore_routes_with_linkdown": 0, "promote_secondaries": 0,
+                   "arp_ignore": 0, "arp_announce": 0}
+# arp_ignore 1 (answer only for the receiving interface's addresses) and arp_announce 2 (a request carries the
+# sending interface's address) are modelled, as tests/kernel/test_arp.py observes them; not the other levels.
 _SYSCTL_VALUES = {"forwarding": (0, 1), "rp_filter": (0, 1, 2), "ignore_routes_with_linkdown": (0, 1),
-                  "promote_secondaries": (0, 1)}
+                  "promote_secondaries": (0, 1), "arp_ignore": (0, 1), "arp_announce": (0, 2)}
 _REJECT_REASON = {RouteType.UNREACHABLE: "host unreachable", RouteType.BLACKHOLE: "invalid argument",
                   RouteType.PROHIBIT: "permission denied", RouteType.THROW: "network unreachable"}
 _ALL_HOSTS = 0xE0000001
@@ -97,12 +100,16 @@ class Linux(Personality):
     own_address_gateway = Trait("on-link", _observed("a gateway that is the host's own address: no via in "
                                                      "ip route get"))
     sysctl_defaults = Trait(dict(SYSCTL_DEFAULTS), _observed("net.ipv4.conf.all.* in a fresh network namespace"))
+    arp_sysctls = Trait({"arp_ignore": (0, 1), "arp_announce": (0, 2)}, Source.kernel(
+        "arp_ignore 1: a request for another interface's address goes unanswered; arp_announce 2: a request "
+        "carries the sending interface's address, not the datagram's", test="tests/kernel/test_multihoming_knobs.py"))
     all_hosts_joined_while_up = Trait(True, _observed("ip route get 224.0.0.1 from S iif X is multicast while X "
                                                       "is up"))
 
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
-                         "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries"})
+                         "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries", "sysctl.arp_ignore",
+                         "sysctl.arp_announce"})
 
     # Configuration ------------------------------------------------------------------
     def check_sysctl(self, values: dict[str, Any], host: str) -> dict[str, int]:
