@@ -67,7 +67,11 @@ def test_version_1_broadcasts_without_masks_and_summarises_other_networks() -> N
     net = Network.from_dict(data)
     net.run(6)
     sent = [f.rip for f in net.frames if f.rip is not None and f.sender == "R2" and f.rip.is_response]
-    assert {str(f.ip.dst) for f in net.frames if f.rip is not None and f.is_multicast} == {"255.255.255.255"}
+    # BIRD (the linux personality's RIP) broadcasts on the subnet; the RFC model uses the limited broadcast.
+    assert {str(f.ip.dst) for f in net.frames if f.rip is not None and f.is_multicast} == {"10.0.12.255"}
+    nt = Network.from_dict(line(2, personality="nt4", update=5))
+    nt.run(6)
+    assert {str(f.ip.dst) for f in nt.frames if f.rip is not None and f.is_multicast} == {"255.255.255.255"}
     assert all(e.mask is None for m in sent for e in m.entries)
     assert rip_routes(net, "R1")["172.16.0.0/16"][0] == 2  # R2's 172.16.2.0/24, summarised at the class B boundary
     assert rip_routes(net, "R2")["192.168.1.0/24"][0] == 2
@@ -87,6 +91,7 @@ def test_split_horizon_decides_what_goes_back_to_the_neighbour(rule: str) -> Non
         assert entries[learned_from_r1] == 16
     else:
         assert entries[learned_from_r1] == 2
+        assert str(next(e for e in message.entries if e.prefix == learned_from_r1).next_hop) == "10.0.12.1"
     assert entries["10.3.0.0/24"] == 2
 
 

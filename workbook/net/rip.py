@@ -260,7 +260,10 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
       or sent as it is (``"off"``). A directly connected network was learned
       from no neighbour: it goes out on every interface, its own included.
     * Version 2 (RFC 2453 §4.3, §4.4) sends every prefix with its mask,
-      next hop 0.0.0.0 ("through me") and the route's tag.
+      next hop 0.0.0.0 ("through me") and the route's tag; a route sent back
+      out of the interface it was learned on (split horizon off) names its
+      gateway on that link as next hop, so the neighbour need not go through
+      this router.
     * Version 1 (RFC 1058 §3.2, RFC 2453 §3.7) sends no masks: a subnet of
       the interface's own classful network goes out as it is when its mask
       equals the interface's (or it is a host route), and is left out
@@ -282,7 +285,7 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
     own = netaddr.IPNetwork(address)
     best: dict[tuple[int, int], RipEntry] = {}
 
-    def offer(network: int, prefixlen: int, metric: int, tag: int) -> None:
+    def offer(network: int, prefixlen: int, metric: int, tag: int, next_hop: int = 0) -> None:
         key = (network, prefixlen)
         if key in best and best[key].metric <= metric:
             return
@@ -290,18 +293,21 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
             best[key] = RipEntry(netaddr.IPAddress(network), metric)
         else:
             best[key] = RipEntry(netaddr.IPAddress(network), metric, netaddr.IPAddress(MASKS[prefixlen]),
-                                 netaddr.IPAddress(0), tag)
+                                 netaddr.IPAddress(next_hop), tag)
 
     own_major = _classful_network(int(own.ip))
     for route in routes:
         metric = min(route.metric, INFINITY)
+        next_hop = 0
         if route.next_hop is not None and route.interface == interface:
             if rule is SplitHorizon.SIMPLE:
                 continue
             if rule is SplitHorizon.POISON_REVERSE:
                 metric = INFINITY
+            else:  # RFC 2453 §4.4: the neighbour on this very link is the better first hop (BIRD does so)
+                next_hop = route.next_hop
         if version == 2:
-            offer(route.network, route.prefixlen, metric, route.tag)
+            offer(route.network, route.prefixlen, metric, route.tag, next_hop)
             continue
         major = _classful_network(route.network)
         if route.prefixlen == 0:

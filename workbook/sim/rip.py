@@ -383,9 +383,14 @@ class Rip(Protocol):
         return [nic for nic in self.interfaces() if not silent and nic.name not in node.unplugged
                 and node.ip_enabled(nic.name) and nic.primary_address is not None]
 
-    def _destination(self) -> int:
-        # RFC 1058 §3.1 broadcasts version 1; RFC 2453 §4.5 sends version 2 to 224.0.0.9.
-        return ALL_ONES if self.config.version == 1 else RIPV2_GROUP
+    def _destination(self, nic: Interface) -> int:
+        # RFC 1058 §3 broadcasts version 1 (to which broadcast address is the stack's trait); RFC 2453 §4.5
+        # sends version 2 to 224.0.0.9.
+        if self.config.version == 2:
+            return RIPV2_GROUP
+        if self.node.personality.rip_v1_broadcast == "subnet":
+            return int(nic.addresses[0].broadcast)
+        return ALL_ONES
 
     def _join(self, nic: Interface) -> None:
         if self.config.version == 2:
@@ -404,13 +409,13 @@ class Rip(Protocol):
 
     def _send_update(self, nic: Interface, rows: list[RipRow]) -> None:
         for message in self._messages(nic, rows):
-            self.node.send_on_link(nic, self._destination(), UdpDatagram(RIP_PORT, RIP_PORT, message),
+            self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message),
                                    IPProtocol.UDP)
 
     def _send_request(self, nic: Interface) -> None:
         # RFC 2453 §3.9.1: one entry, address family 0, metric 16, asks for the whole table.
         message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),))
-        self.node.send_on_link(nic, self._destination(), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
+        self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
 
     def _schedule_update(self) -> None:
         update = self.config.update

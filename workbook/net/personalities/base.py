@@ -78,6 +78,10 @@ class Personality:
     #: The RIP versions a router of this stack speaks (chapter 6); () when it cannot run RIP at all.
     rip_versions = Trait((1, 2), Source.rfc(2453, "4", note="RIP-2 routers also speak RIP-1 (§4.7)",
                                             confirmed_for=None))
+    #: Where RIP version 1 updates go: "limited" (255.255.255.255) or "subnet" (the interface's subnet broadcast).
+    rip_v1_broadcast = Trait("limited", Source.rfc(1058, "3", note="RIP-1 updates are broadcast; which broadcast "
+                                                   "address is not said: the limited one is assumed",
+                                                   confirmed_for=None))
     #: What runs RIP on this stack, as a learner would install it.
     rip_software = Trait("a RIP router", Source.rfc(2453, confirmed_for=None))
     #: A RIP router with a single interface only listens and advertises nothing ("silent mode").
