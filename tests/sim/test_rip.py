@@ -68,7 +68,7 @@ def test_version_1_broadcasts_without_masks_and_summarises_other_networks() -> N
     net.run(6)
     sent = [f.rip for f in net.frames if f.rip is not None and f.sender == "R2" and f.rip.is_response]
     # BIRD (the linux personality's RIP) broadcasts on the subnet; the RFC model uses the limited broadcast.
-    assert {str(f.ip.dst) for f in net.frames if f.rip is not None and f.is_multicast} == {"10.0.12.255"}
+    assert {str(f.ip.dst) for f in net.frames_on("l12") if f.rip is not None and f.is_multicast} == {"10.0.12.255"}
     nt = Network.from_dict(line(2, personality="nt4", update=5))
     nt.run(6)
     assert {str(f.ip.dst) for f in nt.frames if f.rip is not None and f.is_multicast} == {"255.255.255.255"}
