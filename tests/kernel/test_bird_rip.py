@@ -124,13 +124,15 @@ class Topology:
         split = {"simple": "split horizon yes; poison reverse no;",
                  "poison-reverse": "split horizon yes; poison reverse yes;",
                  "off": "split horizon no; poison reverse no;"}[self.split_horizon]
+        # BIRD 2.0.12 refuses its own version 1 entries ("RIPv1 reserved field is nonzero"): check zero off.
+        check_zero = " check zero no;" if self.version == 1 else ""
         interfaces = "\n".join(
-            f'  interface "{name}" {{ version {self.version}; {split} metric {cost}; update time {UPDATE}; '
+            f'  interface "{name}" {{ version {self.version};{check_zero} {split} metric {cost}; update time {UPDATE}; '
             f"timeout time {TIMEOUT}; garbage time {GARBAGE}; }};"
             for name, _, _, cost in self.interfaces(router))
         return (f"router id 10.255.255.{router};\n"
                 "protocol device { scan time 1; }\n"
-                'protocol direct { ipv4; interface "to*"; }\n'
+                'protocol direct { ipv4; interface "to*"; check link yes; }\n'
                 "protocol kernel { ipv4 { import none; export where source = RTS_RIP; }; }\n"
                 "protocol rip rip1 {\n  ipv4 { import all; export all; };\n" + interfaces + "\n}\n")
 
@@ -416,8 +418,11 @@ def test_message_fields_match_bird(version: int) -> None:
         masks = {e.mask is None or int(e.mask) == 0 for e in message.entries} if message.is_response else set()
         return destination, ttl, ports, message.command, message.version, tuple(sorted(masks))
 
-    bird_shapes = {shape(s.destination, s.ttl, s.ports, s.message) for s in sent if s.router == 1}
-    engine_shapes = {shape(str(f.ip.dst), f.ip.ttl, (f.udp.src_port, f.udp.dst_port), f.rip) for f in ours}
+    # A reply to a request goes to the asker alone; BIRD skips it while an update of its own is under way,
+    # which depends on who started first: only the updates to everyone and the requests are compared.
+    bird_shapes = {shape(s.destination, s.ttl, s.ports, s.message) for s in sent if s.router == 1 and _group(s)}
+    engine_shapes = {shape(str(f.ip.dst), f.ip.ttl, (f.udp.src_port, f.udp.dst_port), f.rip) for f in ours
+                     if f.is_multicast}
     assert bird_shapes == engine_shapes
     bird_requests = {s.message.encode() for s in sent if s.message.is_request}
     assert bird_requests == {f.rip.encode() for f in ours if f.rip.is_request}
@@ -445,16 +450,21 @@ def test_reconvergence_after_a_link_goes_down_matches_bird(topology: Topology) -
         bird = lab.wait_for(after)
         sent = lab.sent()
     assert not differences(bird, engine, after), differences(bird, engine, after)
-    # The first update R_i sent on each remaining interface after the cut poisons the same prefixes.
-    lost = {p for p, (_, hops) in before[i].items() if all(h.endswith(f" to{j}") for h in hops)}
-    lost |= {"{}/{}".format(*topology.prefix(failed))}
-    lost -= set(after[i])  # routes that came back through another way are not compared
-    bird_poisoned = {e.prefix for s in sent if s.router == i and s.time > down and s.message.is_response
-                     for e in s.message.entries if e.metric == 16}
-    engine_poisoned = {e.prefix for f in net.frames[cut:] if f.sender == f"R{i}" and f.rip is not None
-                       and f.rip.is_response for e in f.rip.entries if e.metric == 16}
-    assert lost <= bird_poisoned and lost <= engine_poisoned, (lost, bird_poisoned, engine_poisoned)
-
+    # The updates each end sent on its remaining interfaces after the cut poison the same prefixes: the link's
+    # own network, and what was reachable only through it and has not come back another way.
+    compared = 0
+    for here, there in ((i, j), (j, i)):
+        if len(topology.interfaces(here)) < 2:
+            continue  # nothing left to tell anyone on
+        lost = {p for p, (_, hops) in before[here].items() if all(h.endswith(f" to{there}") for h in hops)}
+        lost = (lost | {"{}/{}".format(*topology.prefix(failed))}) - set(after[here])
+        bird_poisoned = {e.prefix for s in sent if s.router == here and s.time > down and s.message.is_response
+                         for e in s.message.entries if e.metric == 16}
+        engine_poisoned = {e.prefix for f in net.frames[cut:] if f.sender == f"R{here}" and f.rip is not None
+                           and f.rip.is_response for e in f.rip.entries if e.metric == 16}
+        assert lost <= bird_poisoned and lost <= engine_poisoned, (here, lost, bird_poisoned, engine_poisoned)
+        compared += 1
+    assert compared
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-v"]))
