@@ -252,7 +252,8 @@ def _classful_network(address: int) -> tuple[int, int]:
 
 
 def update_entries(routes: Iterable[RipRoute], interface: str, address: str | netaddr.IPNetwork, *,
-                   version: int = 2, split_horizon: SplitHorizon | str = SplitHorizon.SIMPLE) -> list[RipEntry]:
+                   version: int = 2, split_horizon: SplitHorizon | str = SplitHorizon.SIMPLE,
+                   classful_only: bool = False) -> list[RipEntry]:
     """The entries a regular update out of ``interface`` (whose address is ``address``) carries.
 
     * Split horizon (RFC 2453 §3.4.3): a route learned through ``interface``
@@ -268,7 +269,9 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
       the interface's own classful network goes out as it is when its mask
       equals the interface's (or it is a host route), and is left out
       otherwise; subnets of another network are summarised into that
-      network's classful address, with the best of their metrics.
+      network's classful address, with the best of their metrics. With
+      ``classful_only`` (what BIRD does) version 1 sends only the routes that
+      already are whole classful networks, and nothing else.
 
     Entries come in address order.
 
@@ -310,7 +313,10 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
             offer(route.network, route.prefixlen, metric, route.tag, next_hop)
             continue
         major = _classful_network(route.network)
-        if route.prefixlen == 0:
+        if classful_only:
+            if route.prefixlen == major[1]:
+                offer(route.network, route.prefixlen, metric, 0)
+        elif route.prefixlen == 0:
             offer(0, 0, metric, 0)
         elif major == own_major:
             if route.prefixlen in (own.prefixlen, 32):
@@ -320,12 +326,13 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
     return [best[key] for key in sorted(best)]
 
 
-def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork]) -> int:
+def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork], classful_only: bool = False) -> int:
     """The prefix length a version 1 router gives an entry for ``address`` (RFC 1058 §3.2, RFC 2453 §3.7).
 
     0.0.0.0 is the default route. An address of the same classful network as
     one of the router's interfaces gets that interface's mask; any other its
     class's mask. When host bits remain under that mask, it is a host route.
+    With ``classful_only`` (what BIRD does) every entry gets its class's mask.
 
     >>> v1_prefixlen(int(netaddr.IPAddress("172.16.3.0")), ["172.16.1.1/24"])
     24
@@ -334,9 +341,11 @@ def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork]) ->
     >>> v1_prefixlen(int(netaddr.IPAddress("10.0.0.7")), ["172.16.1.1/24"])
     32
     """
+    major = _classful_network(address)
+    if classful_only:
+        return major[1]
     if address == 0:
         return 0
-    major = _classful_network(address)
     length = major[1]
     for interface in interfaces:
         own = netaddr.IPNetwork(interface)

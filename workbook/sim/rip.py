@@ -403,7 +403,7 @@ class Rip(Protocol):
         address = nic.primary_address
         own = netaddr.IPNetwork(f"{address}/{nic.addresses[0].prefixlen}")
         entries = update_entries((row.as_rip_route() for row in rows), nic.name, own, version=config.version,
-                                 split_horizon=config.split_horizon_on(nic.name))
+                                 split_horizon=config.split_horizon_on(nic.name), classful_only=self._classful_only)
         return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + MAX_ENTRIES]))
                 for i in range(0, len(entries), MAX_ENTRIES)]
 
@@ -490,11 +490,15 @@ class Rip(Protocol):
     def _row_for(self, entry: RipEntry, nic: Interface) -> RipRow | None:
         return self.rows.get((int(entry.address), self._prefixlen(entry, nic)))
 
+    @property
+    def _classful_only(self) -> bool:
+        return self.node.personality.rip_v1_subnets == "classful-only"
+
     def _prefixlen(self, entry: RipEntry, nic: Interface) -> int:
         if entry.mask is not None and int(entry.mask):
             return entry.prefixlen
         return v1_prefixlen(int(entry.address), [f"{a.ip}/{a.prefixlen}" for n in self.node.interfaces
-                                                 for a in n.addresses])
+                                                 for a in n.addresses], self._classful_only)
 
     def _learn(self, packet: IPv4Packet, nic: Interface, message: RipMessage) -> None:
         node = self.node
@@ -513,7 +517,9 @@ class Rip(Protocol):
                 continue
             prefixlen = self._prefixlen(entry, nic)
             if address & ~MASKS[prefixlen] & ALL_ONES:
-                continue
+                if not self._classful_only:
+                    continue  # RFC 2453 §3.9.2: host bits under the mask make the entry invalid
+                address &= MASKS[prefixlen]  # BIRD clears them
             gateway = source
             if entry.next_hop is not None and int(entry.next_hop) and nic.on_link(int(entry.next_hop)) \
                     and int(entry.next_hop) not in node.own_addresses(nic):

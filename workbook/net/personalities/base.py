@@ -82,6 +82,9 @@ class Personality:
     rip_v1_broadcast = Trait("limited", Source.rfc(1058, "3", note="RIP-1 updates are broadcast; which broadcast "
                                                    "address is not said: the limited one is assumed",
                                                    confirmed_for=None))
+    #: How RIP version 1 treats subnets: "rfc" (sent inside their network, summarised outside it, masks guessed
+    #: from the interface) or "classful-only" (only whole classful networks are sent; every entry gets its class).
+    rip_v1_subnets = Trait("rfc", Source.rfc(1058, "3.2", confirmed_for=None))
     #: What runs RIP on this stack, as a learner would install it.
     rip_software = Trait("a RIP router", Source.rfc(2453, confirmed_for=None))
     #: A RIP router with a single interface only listens and advertises nothing ("silent mode").

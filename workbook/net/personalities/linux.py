@@ -389,6 +389,9 @@ class Linux(Personality):
     rip_v1_broadcast = Trait("subnet", Source.kernel(
         "BIRD 2 sends RIP version 1 to the interface's subnet broadcast address, e.g. 192.168.1.255",
         test="tests/kernel/test_bird_rip.py"))
+    rip_v1_subnets = Trait("classful-only", Source.kernel(
+        "BIRD 2 sends only whole classful networks in RIP version 1 and reads every version 1 entry with its "
+        "class's mask", test="tests/kernel/test_bird_rip.py"))
     rip_software = Trait("a routing daemon (BIRD 2 or FRR's ripd)", Source.kernel(
         "BIRD 2 runs RIP in user space and installs its routes in the kernel", test="tests/kernel/test_bird_rip.py"))
     default_ttl = Trait(64, Source.kernel(
