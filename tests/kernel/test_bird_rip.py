@@ -89,9 +89,18 @@ class Topology:
     version: int = 2
     split_horizon: str = "poison-reverse"
 
+    #: Version 1 only: give every other link a subnet of 10.0.0.0/8 instead of a class C network.
+    v1_subnets: bool = False
+
     def prefix(self, k: int) -> tuple[str, int]:
         """Link k's network and prefix length: 10.0.k.0/24 (v2), or the class C 192.168.k.0/24 (v1)."""
-        return (f"192.168.{k + 1}.0", 24) if self.version == 1 else (f"10.0.{k + 1}.0", 24)
+        if self.version == 1 and not (self.v1_subnets and k % 2):
+            return f"192.168.{k + 1}.0", 24
+        return f"10.0.{k + 1}.0", 24
+
+    def advertised(self, k: int) -> bool:
+        """Does RIP carry link k's network? Version 1 on linux (BIRD) carries whole classful networks only."""
+        return self.version == 2 or self.prefix(k)[0].startswith("192.168.")
 
     def address(self, k: int, router: int) -> str:
         network, length = self.prefix(k)
@@ -144,7 +153,7 @@ class Topology:
             routes: dict[str, tuple[int, set[str]]] = {}
             connected = {k for k, (i, j, _, _) in enumerate(self.links) if k not in down and r in (i, j)}
             for k, (i, j, _, _) in enumerate(self.links):
-                if k in down or k in connected:
+                if k in down or k in connected or not self.advertised(k):
                     continue
                 network, length = self.prefix(k)
                 # metric at r of prefix k = 1 + cheapest path from an end of link k to r, paying at each receiver
@@ -196,6 +205,7 @@ NAMED = [
     Topology("ring", 4, [(1, 2, 1, 1), (2, 3, 1, 1), (3, 4, 1, 1), (1, 4, 1, 1)], 2, "poison-reverse"),
     Topology("triangle-costly", 3, [(1, 2, 1, 1), (2, 3, 1, 1), (1, 3, 5, 5)], 2, "off"),
     Topology("triangle-v1", 3, [(1, 2, 1, 1), (2, 3, 1, 1), (1, 3, 2, 2)], 1, "poison-reverse"),
+    Topology("line-v1-subnets", 4, [(1, 2, 1, 1), (2, 3, 1, 1), (3, 4, 1, 1)], 1, "simple", v1_subnets=True),
 ]
 
 
