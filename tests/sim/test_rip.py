@@ -212,3 +212,17 @@ def test_next_hop_field_is_obeyed_when_on_the_link() -> None:
     rip = net.host("R1").protocols["rip"]
     assert rip.cost("to2") == 1 and netaddr.IPAddress("10.0.12.2") in [
         a.ip for a in net.host("R2").interface("to1").addresses]
+
+
+def test_the_rip_benchmark_runs_quick_and_prints_every_figure() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_rip.py"), "--quick"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for label in ("static delivery (net.send)", "converged                                yes",
+                  "simulated seconds to converge", "ratio convergence / static delivery"):
+        assert label in done.stdout
