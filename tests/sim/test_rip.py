@@ -226,3 +226,15 @@ def test_the_rip_benchmark_runs_quick_and_prints_every_figure() -> None:
     for label in ("static delivery (net.send)", "converged                                yes",
                   "simulated seconds to converge", "ratio convergence / static delivery"):
         assert label in done.stdout
+
+
+def test_a_saved_network_does_not_keep_rip_routes_nobody_teaches_any_more() -> None:
+    net = Network.from_dict(line(3, update=5, timeout=30, garbage=20))
+    net.run(15)
+    saved = net.to_dict()
+    del saved["routers"][2]["rip"]  # R3 no longer runs RIP
+    again = Network.from_dict(saved)
+    again.run(1)
+    assert "10.3.0.0/24" not in rip_routes(again, "R1")  # no RIP neighbour teaches it any more
+    assert rip_routes(again, "R1")["10.2.0.0/24"][0] == 2
+    assert rip_routes(again, "R1")["10.0.23.0/24"][0] == 2  # R2's own link to R3, still taught by R2

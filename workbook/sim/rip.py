@@ -341,6 +341,14 @@ class Rip(Protocol):
             self._send_request(nic)
             self._send_update(nic, self.table())
         self._schedule_update()
+        # A saved network restores its tables after its nodes start: RIP routes in them are not RIP's to keep.
+        self.node.clock.schedule(0, self._forget_restored)
+
+    def _forget_restored(self) -> None:
+        mine = {row.route for row in self.rows.values() if row.route is not None}
+        for route in list(self.node.table):
+            if route.origin is RouteOrigin.RIP and route not in mine:
+                self.node.withdraw_route(route)
 
     def stop(self) -> None:
         if not self.active:
@@ -395,7 +403,10 @@ class Rip(Protocol):
     def _join(self, nic: Interface) -> None:
         if self.config.version == 2:
             igmp = self.node.protocols["igmp"]
-            if RIPV2_GROUP not in igmp.groups.get(nic.name, ()):
+            if igmp.level < 2:
+                self.node.log_event(f"RIP cannot join 224.0.0.9 on {nic.name}: IGMP level {igmp.level} takes no "
+                                    f"group; it will not hear version 2 updates", "error")
+            elif RIPV2_GROUP not in igmp.groups.get(nic.name, ()):
                 igmp.join(format_address(RIPV2_GROUP), nic.name)
 
     def _messages(self, nic: Interface, rows: Iterable[RipRow]) -> list[RipMessage]:
