@@ -379,7 +379,8 @@ def run_engine(topology: Topology, seconds: float = 60.0, seed: int = 1) -> Netw
 
 # The tests ----------------------------------------------------------------------------------------------
 TOPOLOGIES = NAMED + [random_topology(seed, rule) for seed, rule in
-                      ((11, "poison-reverse"), (12, "simple"), (13, "off"), (14, "poison-reverse"))]
+                      ((11, "poison-reverse"), (12, "simple"), (13, "off"), (14, "poison-reverse"),
+                       (19, "off"), (20, "poison-reverse"), (26, "simple"))]
 
 
 @pytest.mark.parametrize("topology", TOPOLOGIES, ids=lambda t: f"{t.name}-{t.split_horizon}-v{t.version}")
