@@ -275,3 +275,16 @@ def test_explanations_say_which_update_taught_a_route() -> None:
     assert "the update from 10.0.12.2 on to2 advertised 10.3.0.0/24 at metric 2" in text and " = 3" in text
     assert text.split(" s:")[0].replace(".", "").isdigit()
     assert "no RIP route" in net.host("R1").protocols["rip"].explain("192.0.2.0/24")
+
+
+def test_a_password_travels_in_every_version_2_message_and_keeps_strangers_out() -> None:
+    data = line(3, update=5, password="secret")
+    data["routers"][2]["rip"]["password"] = "other"
+    net = Network.from_dict(data)
+    net.run(12)
+    sent = [f.rip for f in net.frames if f.rip is not None and f.sender == "R1"]
+    assert sent and all(m.password == b"secret".ljust(16, b"\0") for m in sent)
+    assert RipMessage.decode(sent[-1].encode()) == sent[-1]
+    assert "10.2.0.0/24" in rip_routes(net, "R1") and "10.3.0.0/24" not in rip_routes(net, "R1")
+    with pytest.raises(ScenarioError, match="RFC 2453"):
+        Network.from_dict(line(2, version=1, password="secret"))

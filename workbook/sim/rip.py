@@ -86,7 +86,7 @@ _SPLIT = Source.rfc(2453, "3.4.3")
 _RESPONSE_CHECKS = Source.rfc(2453, "3.9.2")
 _EXAMPLE = {"split_horizon": "poison-reverse", "update": 30, "timeout": 180, "garbage": 120}
 _KEYS = ("version", "interfaces", "split_horizon", "cost", "update", "timeout", "garbage", "triggered_min_interval",
-         "triggered")
+         "triggered", "password")
 #: Where ``"triggered": false`` comes from: RFC 1058's own description of counting to infinity, before triggered
 #: updates; every RIP router since sends them (RFC 2453 §3.10.1), so turning them off claims nothing of any stack.
 TRIGGERED_OFF = Source.model("RIP without triggered updates, to watch counting to infinity at the pace of the "
@@ -106,6 +106,7 @@ class RipConfig:
     garbage: float = GARBAGE
     triggered_min_interval: float | tuple[float, float] = TRIGGERED_INTERVAL
     triggered: bool = True
+    password: str | None = None
     given: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def split_horizon_on(self, interface: str) -> SplitHorizon:
@@ -204,8 +205,13 @@ def check_config(node: NodeServices, value: object) -> RipConfig | None:
     if not isinstance(triggered, bool):
         raise _refuse(node, "triggered", triggered, "must be true or false (false: no triggered updates, a model "
                       "for watching counting to infinity)", False)
+    password = value.get("password")
+    if password is not None and (not isinstance(password, str) or not 1 <= len(password.encode()) <= 16
+                                 or version != 2):
+        raise _refuse(node, "password", password, "must be a text of 1 to 16 characters, and only version 2 "
+                      "carries one (RFC 2453 §4.1)", "secret")
     return RipConfig(version, interfaces, dict(split) if isinstance(split, dict) else split, dict(cost), update,
-                     timeout, garbage, interval, triggered, given=dict(value))
+                     timeout, garbage, interval, triggered, password, given=dict(value))
 
 
 def _cannot_run_rip(value: Any, node: NodeServices) -> str | None:
@@ -426,8 +432,11 @@ class Rip(Protocol):
         own = netaddr.IPNetwork(f"{address}/{nic.addresses[0].prefixlen}")
         entries = update_entries((row.as_rip_route() for row in rows), nic.name, own, version=config.version,
                                  split_horizon=config.split_horizon_on(nic.name), classful_only=self._classful_only)
-        return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + MAX_ENTRIES]))
-                for i in range(0, len(entries), MAX_ENTRIES)]
+        # RFC 2453 §4.1: the authentication entry takes the place of the first route entry.
+        password = self._password()
+        room = MAX_ENTRIES - (password is not None)
+        return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + room]), password)
+                for i in range(0, len(entries), room)]
 
     def _send_update(self, nic: Interface, rows: list[RipRow]) -> None:
         for message in self._messages(nic, rows):
@@ -436,7 +445,9 @@ class Rip(Protocol):
 
     def _send_request(self, nic: Interface) -> None:
         # RFC 2453 §3.9.1: one entry, address family 0, metric 16, asks for the whole table.
-        message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),))
+        password = self._password()
+        message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),),
+                             password)
         self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
 
     def _schedule_update(self) -> None:
@@ -495,7 +506,7 @@ class Rip(Protocol):
             self._learn(packet, nic, message)
 
     def _answer(self, packet: IPv4Packet, nic: Interface, message: RipMessage) -> None:
-        if nic not in self._talking():
+        if nic not in self._talking() or not self._authentic(message):
             return
         if len(message.entries) == 1 and message.entries[0].is_whole_table_request:
             messages = self._messages(nic, self.table())
@@ -505,7 +516,7 @@ class Rip(Protocol):
                 row = self._row_for(entry, nic)
                 found.append(RipEntry(entry.address, INFINITY if row is None else row.metric, entry.mask,
                                       entry.next_hop, entry.tag, entry.afi))
-            messages = [RipMessage(Command.RESPONSE, self.config.version, tuple(found))]
+            messages = [RipMessage(Command.RESPONSE, self.config.version, tuple(found), self._password())]
         udp = packet.udp
         for reply in messages:
             self.node.send_datagram(int(packet.src), UdpDatagram(RIP_PORT, udp.src_port, reply), IPProtocol.UDP,
@@ -530,6 +541,8 @@ class Rip(Protocol):
         # RFC 2453 §3.9.2: from port 520, from a neighbour on this link, not from ourselves.
         if packet.udp.src_port != RIP_PORT or not nic.on_link(source) or source in node.own_addresses(nic):
             return
+        if not self._authentic(message):
+            return
         now = node.clock.now
         cost = self.cost(nic.name)
         changed = False
@@ -552,6 +565,14 @@ class Rip(Protocol):
             changed |= self._consider(address, prefixlen, metric, gateway, nic, source, entry, now)
         if changed:
             self._trigger()
+
+    def _password(self) -> bytes | None:
+        """The password field as it travels: 16 octets, padded with zeros (RFC 2453 §4.1)."""
+        return None if self.config.password is None else self.config.password.encode().ljust(16, b"\0")
+
+    def _authentic(self, message: RipMessage) -> bool:
+        """RFC 2453 §4.1: a router with a password takes only messages with that password."""
+        return self.config.password is None or message.password == self._password()
 
     def _consider(self, network: int, prefixlen: int, metric: int, gateway: int, nic: Interface, source: int,
                   entry: RipEntry, now: float) -> bool:
