@@ -288,3 +288,20 @@ def test_a_password_travels_in_every_version_2_message_and_keeps_strangers_out()
     assert "10.2.0.0/24" in rip_routes(net, "R1") and "10.3.0.0/24" not in rip_routes(net, "R1")
     with pytest.raises(ScenarioError, match="RFC 2453"):
         Network.from_dict(line(2, version=1, password="secret"))
+
+
+def test_datagrams_follow_the_routes_rip_taught() -> None:
+    net = Network.from_dict(line(4, update=5))
+    net.run(20)
+    trace = net.send("R1", "10.4.0.1", source="10.1.0.1")
+    assert trace.delivered
+    assert [hop.node for hop in trace.hops] == ["R1", "R2", "R3", "R4"]
+
+
+def test_a_static_route_rip_would_duplicate_stays_and_the_log_says_so() -> None:
+    data = line(3, update=5)
+    data["routers"][0]["routes"] = [{"destination": "10.3.0.0/24", "gateway": "10.0.12.2", "metric": 3}]
+    net = Network.from_dict(data)
+    net.run(12)
+    assert [r.origin for r in net.host("R1").table if str(r.destination) == "10.3.0.0"] == [RouteOrigin.STATIC]
+    assert any(entry.host == "R1" and "RIP could not install 10.3.0.0/24" in entry.text for entry in net.log)

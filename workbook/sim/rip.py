@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import netaddr
 
-from workbook.errors import ScenarioError
+from workbook.errors import ScenarioError, WorkbookError
 from workbook.ledger import Source, constant, source_of
 from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback, is_multicast
 from workbook.net.rip import (
@@ -620,8 +620,12 @@ class Rip(Protocol):
                       origin=RouteOrigin.RIP)
         if row.route is not None and row.route != route:
             node.withdraw_route(row.route)
-        node.install_route(route)
-        row.route = route
+        try:
+            node.install_route(route)
+            row.route = route
+        except WorkbookError as error:  # e.g. a static route to the same place through the same gateway
+            row.route = None
+            node.log_event(f"RIP could not install {route}: {error}", "error")
         self._record(row, old, metric, why)
 
     def _restart_timeout(self, row: RipRow) -> None:
