@@ -301,11 +301,12 @@ class SimHost(Host):
 
     def send_on_link(self, nic: Interface, destination: int, payload: Any, protocol: int, *, ttl: int = 1,
                      tos: int = 0, router_alert: bool = False, trace: PathTrace | None = None) -> Frame | None:
-        """Send a datagram to a group or the broadcast address straight out of ``nic``, from its first address."""
+        """Send a datagram to a group or a broadcast address (all ones, or the subnet's) straight out of ``nic``."""
         packet = IPv4Packet(src=nic.primary_address or netaddr.IPAddress(0), dst=netaddr.IPAddress(destination),
                             ttl=ttl, protocol=protocol, router_alert=router_alert, tos=tos, payload=payload,
                             identification=self.network.next_identification())
-        mac = BROADCAST_MAC if destination == ALL_ONES else multicast_mac(format_address(destination))
+        broadcast = destination == ALL_ONES or self._is_subnet_broadcast(nic, destination)
+        mac = BROADCAST_MAC if broadcast else multicast_mac(format_address(destination))
         return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
 
     def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
