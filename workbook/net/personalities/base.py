@@ -26,6 +26,7 @@ from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback,
 from workbook.net.decision import LookupDecision, Strategy
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route, RouteOrigin, RouteType, check_metric
+from workbook.net.schema import optional_keys
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -34,14 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["OPTIONAL_KEYS", "Personality"]
 
 #: Scenario keys that only some stacks model, by where they appear, with the value every stack accepts
-#: (the one that changes nothing) and an example of a value only a modelling stack accepts.
-OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
-    "route": {"type": ("unicast", "blackhole"), "onlink": (False, True), "how": ("add", "append")},
-    "address": {"scope": ("global", "link"), "noprefixroute": (False, True)},
-    "interface": {"up": (True, False), "carrier": (True, False)},
-    "sysctl": {"forwarding": (None, 1), "rp_filter": (None, 2), "ignore_routes_with_linkdown": (None, 1),
-               "promote_secondaries": (None, 1)},
-}
+#: (the one that changes nothing) and an example of a value only a modelling stack accepts; declared in
+#: :mod:`workbook.net.schema` (the fields with ``only_some_stacks``).
+OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = optional_keys()
 
 _RFC1122_WEAK_STRONG = Source.rfc(1122, "3.3.4.2", note="weak and strong end systems", confirmed_for=None)
 
