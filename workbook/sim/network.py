@@ -404,9 +404,6 @@ class Network:
 
     def frames_on(self, segment: str) -> list[Frame]:
         """Every frame seen on one segment so far."""
-        if not isinstance(segment, str):
-            raise TopologyError(f"segment {segment!r} of interface {interface.get('name')!r} of {host!r} must be the "
-                                f"name of a segment; e.g. '{next(iter(self.segments), 'lan')}'")
         if segment not in self.segments:
             raise TopologyError(f"the network has no segment {segment!r}; it has {', '.join(self.segments)}")
         return [frame for frame in self.frames if frame.segment == segment]

@@ -26,7 +26,7 @@ from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback,
 from workbook.net.decision import LookupDecision, Strategy
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route, RouteOrigin, RouteType, check_metric
-from workbook.net.schema import optional_keys
+from workbook.net.schema import at, optional_keys
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -136,10 +136,11 @@ class Personality:
         host.local_table = RouteTable(strategy=self.strategy, layer="local")
         for route in self.automatic_route_order(routes):
             table.add(route, check_gateway=False)
-        for spec in host.configured_routes:
-            route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
-            if route not in table:
-                self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
+        for number, spec in enumerate(host.configured_routes):
+            with at("routes", number):
+                route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
+                if route not in table:
+                    self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
         for route in host.persistent_routes:
             if route not in table:
                 table.add(route)
