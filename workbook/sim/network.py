@@ -137,11 +137,12 @@ class Network:
         segment, plus the simulation's keys: the node's own (``running``,
         default true; ``unplugged`` and, on routers, ``anti_spoofing``:
         interface names) and those each protocol declares
-        (:attr:`workbook.sim.stack.Protocol.keys`): ``duplicate_detection``
-        ('nt', 'rfc5227', 'none'), ``redirects``, ``igmp_version`` (1 or 2;
-        NT 4.0 speaks 1), ``igmp_level`` (0, 1, 2), ``multicast_routing``,
-        ``igmp_querier``, and ``groups`` (an interface name to the host groups
-        it joins once started). A personality's traits give each default.
+        (:attr:`workbook.sim.stack.Protocol.keys`), e.g. ``duplicate_detection``,
+        ``redirects``, ``igmp_version`` or ``groups`` (an interface name to the
+        host groups it joins once started). A personality's traits give each
+        default. Every key is declared once, in :mod:`workbook.net.schema`
+        (the protocols' plugged in); ``docs/scenario-format.md`` lists them all,
+        and an error names its place (``hosts[2].interfaces[0]: ...``).
         ``personality`` overrides every node's own. Hosts start at time 0;
         with ``settle`` the clock then runs until every protocol's start-up
         (the duplicate address checks) is over. :meth:`to_dict` writes the
