@@ -112,34 +112,64 @@ class Kind:
     fields: tuple[Field, ...]
     example: dict[str, Any]
     base: Kind | None = None
-    _plugs: list[Callable[[], Iterable[Field]]] = field(default_factory=list, repr=False)
+    _plugs: list[tuple[Callable[[], Iterable[Field]], Callable[[], object]]] = field(default_factory=list,
+                                                                                     repr=False)
+    _cache: tuple[tuple[object, ...], dict[str, Any]] | None = field(default=None, repr=False)
 
-    def plug(self, provider: Callable[[], Iterable[Field]]) -> None:
-        """Add the keys ``provider()`` returns to this kind (asked each time, so they may change)."""
-        self._plugs.append(provider)
+    def plug(self, provider: Callable[[], Iterable[Field]], version: Callable[[], object] | None = None) -> None:
+        """Add the keys ``provider()`` returns to this kind.
+
+        ``version()`` returns an object that stays the same (``is``) while the
+        provider's answer does (the simulator gives its protocol table's key
+        tuple); without it, the provider is asked every time.
+        """
+        self._plugs.append((provider, version or object))
+        self._cache = None
+
+    def _versions(self) -> tuple[object, ...]:
+        return (*(self.base._versions() if self.base else ()), *(version() for _, version in self._plugs))
+
+    def _known(self) -> dict[str, Any]:
+        """The fields and their name sets, computed again only when a plugged provider's version changes."""
+        cache = self._cache
+        if cache is not None and not cache[0]:
+            return cache[1]  # nothing plugged anywhere: the declarations alone
+        versions = self._versions()
+        if cache is not None and len(cache[0]) == len(versions) and all(
+                a is b for a, b in zip(cache[0], versions, strict=True)):
+            return cache[1]
+        plugged = tuple(f for provider, _ in self._plugs for f in provider())
+        own = (*self.fields, *plugged)
+        every = (*(self.base.all_fields() if self.base else ()), *own)
+        known = {"own": own, "all": every, "plugged": frozenset(f.name for f in plugged),
+                 "names": frozenset(f.name for f in every),
+                 "saved": frozenset(f.name for f in every if f.saved),
+                 "required": frozenset(f.name for f in every if f.required)}
+        self._cache = (versions, known)
+        return known
 
     def own_fields(self) -> tuple[Field, ...]:
         """The declared fields and the plugged ones, without the base's."""
-        return (*self.fields, *(f for provider in self._plugs for f in provider()))
+        return self._known()["own"]
 
     def plugged_names(self) -> frozenset[str]:
         """The names of the plugged keys (the simulation's, on :data:`NODE`)."""
-        return frozenset(f.name for provider in self._plugs for f in provider())
+        return self._known()["plugged"]
 
     def all_fields(self) -> tuple[Field, ...]:
         """Every key of the kind: the base's, then its own, then the plugged ones."""
-        return (*(self.base.all_fields() if self.base else ()), *self.own_fields())
+        return self._known()["all"]
 
     def names(self) -> frozenset[str]:
         """The keys the loader accepts."""
-        return frozenset(f.name for f in self.all_fields())
+        return self._known()["names"]
 
     def saved_names(self) -> frozenset[str]:
         """The keys a saver may write."""
-        return frozenset(f.name for f in self.all_fields() if f.saved)
+        return self._known()["saved"]
 
     def required(self) -> frozenset[str]:
-        return frozenset(f.name for f in self.all_fields() if f.required)
+        return self._known()["required"]
 
     def get(self, name: str) -> Field:
         """The field called ``name`` (KeyError when the kind lacks it)."""
@@ -155,18 +185,23 @@ class Kind:
         """
         if not isinstance(data, dict):
             raise ScenarioError(f"{what} must be a mapping, not {data!r}; e.g. {self.example!r}")
-        allowed = self.names()
+        known = self._known()
+        allowed = known["names"]
+        if data.keys() <= allowed and known["required"] <= data.keys():
+            return data
         unknown = sorted(set(data) - allowed, key=str)
         if unknown:
             raise ScenarioError(f"{what} has unknown key(s) {', '.join(map(repr, unknown))}; allowed: "
                                 f"{', '.join(sorted(allowed))}; e.g. {self.example!r}")
-        missing = sorted(self.required() - set(data))
+        missing = sorted(known["required"] - set(data))
         if missing:
             raise ScenarioError(f"{what} lacks {', '.join(map(repr, missing))}; e.g. {self.example!r}")
         return data
 
     def saving(self, data: dict[str, Any]) -> dict[str, Any]:
         """``data`` unchanged, once every key is one this kind saves (a saver's own mistake otherwise)."""
+        if data.keys() <= self.saved_names():
+            return data
         stray = set(data) - self.saved_names()
         if stray:
             raise AssertionError(f"a {self.name} would be saved with undeclared key(s) {sorted(stray)}; "

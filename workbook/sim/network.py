@@ -53,8 +53,8 @@ def _simulation_fields(level: str) -> list[Field]:
 
 
 # The simulation's keys are part of the one scenario schema: a node is a host plus these.
-NODE.plug(lambda: _simulation_fields("host"))
-NODE_INTERFACE.plug(lambda: _simulation_fields("interface"))
+NODE.plug(lambda: _simulation_fields("host"), version=PROTOCOLS.keys)
+NODE_INTERFACE.plug(lambda: _simulation_fields("interface"), version=PROTOCOLS.keys)
 
 
 def simulation_keys() -> frozenset[str]:
