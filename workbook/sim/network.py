@@ -201,14 +201,18 @@ class Network:
         """
         data: dict[str, Any] = {"personality": getattr(self.personality, "name", self.personality),
                                 "segments": [{"name": name} for name in self.segments], "hosts": [], "routers": []}
+        node_keys, interface_keys = NODE.saved_names(), NODE_INTERFACE.saved_names()
         for node in self.nodes.values():
             entry = node.to_dict(include_table=include_tables)
             entry.update(node.scenario_keys())
             by_interface = node.interface_scenario_keys()
             for interface in entry["interfaces"]:
                 interface.update(by_interface.get(interface["name"], {}))
-                NODE_INTERFACE.saving(interface)
-            data["routers" if node.forwarding else "hosts"].append(NODE.saving(entry))
+                if not interface.keys() <= interface_keys:
+                    NODE_INTERFACE.saving(interface)  # says which key the schema lacks
+            if not entry.keys() <= node_keys:
+                NODE.saving(entry)
+            data["routers" if node.forwarding else "hosts"].append(entry)
         return NETWORK.saving(data)
 
     @classmethod
