@@ -310,8 +310,8 @@ def test_a_protocols_keys_join_the_schema_while_it_is_registered(beacon: type[Be
     assert saved["hosts"][0]["beacon_every"] == 7 and saved["hosts"][0]["interfaces"][0]["beacon"] is True
     assert Network.from_dict(saved).to_dict() == saved
     data["hosts"][0]["interfaces"][0]["beacon"] = "yes"
-    with pytest.raises(ScenarioError, match=r"^hosts\[0\]: beacon 'yes' of 'a' must be true or false.*e\.g\. "
-                                            r"beacon: true"):
+    with pytest.raises(ScenarioError, match=r"^hosts\[0\]\.interfaces\[0\]: beacon 'yes' of 'a' must be true or "
+                                            r"false.*e\.g\. beacon: true"):
         Network.from_dict(data)
     del data["hosts"][0]["beacon_every"]
     PROTOCOLS.unregister(beacon)

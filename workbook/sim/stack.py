@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbook.errors import ScenarioError
-from workbook.net.schema import HOST, INTERFACE
+from workbook.net.schema import HOST, INTERFACE, at
 
 if TYPE_CHECKING:
     import random
@@ -229,10 +229,13 @@ def apply_keys(owner: Any, keys: tuple[ScenarioKey, ...], data: dict[str, Any], 
             continue
         if key.level == "interface":
             entries = data.get("interfaces")
-            found = {entry["name"]: entry[key.name] for entry in (entries if isinstance(entries, list) else [])
-                     if isinstance(entry, dict) and key.name in entry}
-            if found:
-                key.apply(owner, {nic: key.check(value, node) for nic, value in found.items()})
+            checked = {}
+            for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                if isinstance(entry, dict) and key.name in entry:
+                    with at("interfaces", number):
+                        checked[entry["name"]] = key.check(entry[key.name], node)
+            if checked:
+                key.apply(owner, checked)
         elif key.name in data:
             key.apply(owner, key.check(data[key.name], node))
 
