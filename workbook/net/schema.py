@@ -47,8 +47,7 @@ How to add a key
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +73,10 @@ __all__ = [
     "markdown",
     "optional_keys",
 ]
+
+
+#: How many plugs exist (a kind recomputes its list of version calls when this changes).
+_PLUGS = [0]
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Kind:
     _plugs: list[tuple[Callable[[], Iterable[Field]], Callable[[], object]]] = field(default_factory=list,
                                                                                      repr=False)
     _cache: tuple[tuple[object, ...], dict[str, Any]] | None = field(default=None, repr=False)
+    _calls: tuple[int, tuple[Callable[[], object], ...]] | None = field(default=None, repr=False)
 
     def plug(self, provider: Callable[[], Iterable[Field]], version: Callable[[], object] | None = None) -> None:
         """Add the keys ``provider()`` returns to this kind.
@@ -125,9 +129,16 @@ class Kind:
         """
         self._plugs.append((provider, version or object))
         self._cache = None
+        _PLUGS[0] += 1  # kinds built on this one ask for its versions afresh
+
+    def _version_calls(self) -> tuple[Callable[[], object], ...]:
+        return (*(self.base._version_calls() if self.base else ()), *(version for _, version in self._plugs))
 
     def _versions(self) -> tuple[object, ...]:
-        return (*(self.base._versions() if self.base else ()), *(version() for _, version in self._plugs))
+        calls = self._calls
+        if calls is None or calls[0] != _PLUGS[0]:
+            calls = self._calls = (_PLUGS[0], self._version_calls())
+        return tuple(version() for version in calls[1])
 
     def _known(self) -> dict[str, Any]:
         """The fields and their name sets, computed again only when a plugged provider's version changes."""
@@ -222,18 +233,26 @@ def format_path(parts: Iterable[str | int]) -> str:
     return text
 
 
-@contextmanager
-def at(*parts: str | int) -> Iterator[None]:
+class at:
     """Prefix a :class:`WorkbookError` raised inside with where it happened: ``hosts[2].interfaces[0]: ...``.
 
     Nested uses build one path; the error keeps its type and attributes
-    (``scenario_path`` holds the parts).
+    (``scenario_path`` holds the parts). A class, not a generator: loaders
+    enter one for every entry they read.
     """
-    try:
-        yield
-    except WorkbookError as error:
-        _locate(error, parts)
-        raise
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: str | int) -> None:
+        self.parts = parts
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> bool:
+        if isinstance(error, WorkbookError):
+            _locate(error, self.parts)
+        return False
 
 
 def _locate(error: WorkbookError, parts: tuple[str | int, ...]) -> None:
