@@ -29,6 +29,7 @@ import netaddr
 
 from workbook.errors import AddressError, InterfaceError
 from workbook.net.addresses import MASKS, format_address, parse_address, parse_mask
+from workbook.net.schema import ADDRESS, at
 
 __all__ = ["ADDRESS_SCOPES", "CONTROL_PANEL_ADDRESS_LIMIT", "Interface", "parse_mac"]
 
@@ -41,7 +42,6 @@ CONTROL_PANEL_ADDRESS_LIMIT = 5
 
 #: The scopes an address can have (`ip addr add ... scope`): global (the default), link, host.
 ADDRESS_SCOPES = ("global", "link", "host")
-_ADDRESS_KEYS = {"address", "netmask", "prefixlen", "scope", "noprefixroute"}
 
 
 def parse_mac(value: object, interface: str | None = None) -> netaddr.EUI:
@@ -68,6 +68,7 @@ def _parse_interface_address(value: object, interface: str, bare_prefixlen: int 
     """
     what = f"address of interface {interface!r}"
     if isinstance(value, dict):
+        ADDRESS.check(value, f"address {value!r} of interface {interface!r}")
         text, mask = value.get("address"), value.get("netmask", value.get("prefixlen"))
         if mask is None and isinstance(text, str) and "/" in text:
             text, _, mask = text.partition("/")
@@ -96,12 +97,6 @@ def _address_options(value: object, interface: str) -> tuple[str, bool]:
     """The scope and noprefixroute of an address dict (global and False for a plain string)."""
     if not isinstance(value, dict):
         return "global", False
-    unknown = sorted(set(value) - _ADDRESS_KEYS)
-    if unknown:
-        raise AddressError(
-            f"address {value!r} of interface {interface!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(sorted(_ADDRESS_KEYS))}; e.g. {{'address': '10.0.0.5/24', 'scope': 'link'}}"
-        )
     scope = value.get("scope", "global")
     if scope not in ADDRESS_SCOPES:
         raise AddressError(
@@ -175,8 +170,9 @@ class Interface:
         self._scopes: dict[int, str] = {}
         self._no_prefix_route: set[int] = set()
         self.bare_prefixlen = bare_prefixlen
-        for address in addresses:
-            self.add_address(address)
+        for number, address in enumerate(addresses):
+            with at("addresses", number):
+                self.add_address(address)
 
     def add_address(self, address: object) -> netaddr.IPNetwork:
         """Add one more address (with its mask) to this interface.

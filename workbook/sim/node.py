@@ -30,7 +30,7 @@ from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route
 from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_IPV4, Frame, IcmpType, IPv4Packet
 from workbook.sim.protocols import PROTOCOLS
-from workbook.sim.stack import Protocol, ScenarioKey, apply_keys, saved_keys
+from workbook.sim.stack import Protocol, ScenarioKey, apply_keys, saved_interface_keys, saved_keys
 from workbook.sim.trace import DropReason, Hop, Outcome, PathTrace
 
 if TYPE_CHECKING:
@@ -141,6 +141,14 @@ class SimHost(Host):
         keys = saved_keys(self, NODE_KEYS)
         for protocol in self.protocols.values():
             keys.update(protocol.saved())
+        return keys
+
+    def interface_scenario_keys(self) -> dict[str, dict[str, Any]]:
+        """The interface-level simulation keys as :meth:`Network.to_dict` saves them, by interface name."""
+        keys = saved_interface_keys(self, NODE_KEYS)
+        for protocol in self.protocols.values():
+            for nic, values in protocol.saved_by_interface().items():
+                keys.setdefault(nic, {}).update(values)
         return keys
 
     # Shortcuts to protocol state that chapters and widgets read -----------------------------------

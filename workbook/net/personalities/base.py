@@ -26,6 +26,7 @@ from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback,
 from workbook.net.decision import LookupDecision, Strategy
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route, RouteOrigin, RouteType, check_metric
+from workbook.net.schema import at, optional_keys
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -34,15 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["OPTIONAL_KEYS", "Personality"]
 
 #: Scenario keys that only some stacks model, by where they appear, with the value every stack accepts
-#: (the one that changes nothing) and an example of a value only a modelling stack accepts.
-OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
-    "route": {"type": ("unicast", "blackhole"), "onlink": (False, True), "how": ("add", "append")},
-    "address": {"scope": ("global", "link"), "noprefixroute": (False, True)},
-    "interface": {"up": (True, False), "carrier": (True, False), "weakhostsend": (False, True),
-                  "weakhostreceive": (False, True)},
-    "sysctl": {"forwarding": (None, 1), "rp_filter": (None, 2), "ignore_routes_with_linkdown": (None, 1),
-               "promote_secondaries": (None, 1), "arp_ignore": (None, 1), "arp_announce": (None, 2)},
-}
+#: (the one that changes nothing) and an example of a value only a modelling stack accepts; declared in
+#: :mod:`workbook.net.schema` (the fields with ``only_some_stacks``).
+OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = optional_keys()
 
 #: The stack that models an optional key, where it is not linux.
 _MODELLED_BY = {"interface.weakhostsend": "windows", "interface.weakhostreceive": "windows"}
@@ -161,10 +156,11 @@ class Personality:
         host.local_table = RouteTable(strategy=self.strategy, layer="local")
         for route in self.automatic_route_order(routes):
             table.add(route, check_gateway=False)
-        for spec in host.configured_routes:
-            route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
-            if route not in table:
-                self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
+        for number, spec in enumerate(host.configured_routes):
+            with at("routes", number):
+                route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
+                if route not in table:
+                    self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
         for route in host.persistent_routes:
             if route not in table:
                 table.add(route)

@@ -48,6 +48,7 @@ from workbook.net.personalities.base import Personality, _spec_basics, origin_of
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteType, check_metric
+from workbook.net.schema import at
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -154,11 +155,12 @@ class Linux(Personality):
             route = self.configured_route(host, {"destination": "0.0.0.0/0", "gateway": gateway, "interface": name,
                                                  "origin": "automatic"})
             self.add_route(host, route, "append")
-        for spec in host.configured_routes:
-            if isinstance(spec, Route):
-                self.add_route(host, spec, "add")
-            else:
-                self.add_route(host, self.configured_route(host, spec), spec.get("how", "add"))
+        for number, spec in enumerate(host.configured_routes):
+            with at("routes", number):
+                if isinstance(spec, Route):
+                    self.add_route(host, spec, "add")
+                else:
+                    self.add_route(host, self.configured_route(host, spec), spec.get("how", "add"))
 
     def pass_over_links(self, host: Host) -> None:
         """With ignore_routes_with_linkdown, lookups pass over routes through a link without carrier."""
