@@ -29,7 +29,6 @@ NOT_YET: dict[str, str] = {
     "01_route_tables": "CHA: `route add` cells raise when run again",
     "02_multihoming": "CHA: `route add` cells raise when run again",
     "04_duplicate_addresses": "CHB: starting the newcomer again shows a different exchange at a later time",
-    "05_multicast": "CHB: two cells raise on a re-run; the query cell makes the bystander send the Leave",
 }
 
 # Output that differs between two runs without the chapter saying anything different.
@@ -42,10 +41,14 @@ _VOLATILE = [
 
 def _normalised(outputs: list) -> list[str]:
     """The text a learner reads in a cell's outputs, with run-to-run noise removed."""
-    texts = []
+    texts: list[str] = []
+    previous = None
     for output in outputs:
         if output.output_type == "stream":
             text = output.text
+            if previous == output.name:  # one print may reach the notebook in several chunks, split at random
+                texts[-1] += text
+                continue
         elif output.output_type in ("execute_result", "display_data"):
             data = output.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
@@ -53,10 +56,15 @@ def _normalised(outputs: list) -> list[str]:
             text = data.get("text/plain", "") + data.get("text/markdown", "") + data.get("text/html", "")
         else:
             text = f"{output.get('ename')}: {output.get('evalue')}"
-        for pattern, replacement in _VOLATILE:
-            text = pattern.sub(replacement, text)
+        previous = output.name if output.output_type == "stream" else None
         texts.append(text)
-    return texts
+    return [_without_volatile(text) for text in texts]
+
+
+def _without_volatile(text: str) -> str:
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _param(path: Path):
