@@ -30,7 +30,6 @@ NOT_YET: dict[str, str] = {
     "02_multihoming": "CHA",
     "03_cidr": "CHA",
     "04_duplicate_addresses": "CHB",
-    "05_multicast": "CHB",
     "A_errata": "ERRATA",
 }
 
