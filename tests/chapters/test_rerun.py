@@ -28,7 +28,6 @@ NOT_YET: dict[str, str] = {
     "00_orientation": "CHA: the send cell shows an ARP exchange first, a cache hit when run again",
     "01_route_tables": "CHA: `route add` cells raise when run again",
     "02_multihoming": "CHA: `route add` cells raise when run again",
-    "04_duplicate_addresses": "CHB: starting the newcomer again shows a different exchange at a later time",
 }
 
 # Output that differs between two runs without the chapter saying anything different.

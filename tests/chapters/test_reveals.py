@@ -29,7 +29,6 @@ NOT_YET: dict[str, str] = {
     "01_route_tables": "CHA",
     "02_multihoming": "CHA",
     "03_cidr": "CHA",
-    "04_duplicate_addresses": "CHB",
     "A_errata": "ERRATA",
 }
 
