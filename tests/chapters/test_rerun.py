@@ -40,14 +40,10 @@ _VOLATILE = [
 
 def _normalised(outputs: list) -> list[str]:
     """The text a learner reads in a cell's outputs, with run-to-run noise removed."""
-    texts: list[str] = []
-    previous = None
+    texts = []
     for output in outputs:
         if output.output_type == "stream":
             text = output.text
-            if previous == output.name:  # one print may reach the notebook in several chunks, split at random
-                texts[-1] += text
-                continue
         elif output.output_type in ("execute_result", "display_data"):
             data = output.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
@@ -55,15 +51,10 @@ def _normalised(outputs: list) -> list[str]:
             text = data.get("text/plain", "") + data.get("text/markdown", "") + data.get("text/html", "")
         else:
             text = f"{output.get('ename')}: {output.get('evalue')}"
-        previous = output.name if output.output_type == "stream" else None
+        for pattern, replacement in _VOLATILE:
+            text = pattern.sub(replacement, text)
         texts.append(text)
-    return [_without_volatile(text) for text in texts]
-
-
-def _without_volatile(text: str) -> str:
-    for pattern, replacement in _VOLATILE:
-        text = pattern.sub(replacement, text)
-    return text
+    return texts
 
 
 def _param(path: Path):
