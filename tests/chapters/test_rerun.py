@@ -39,21 +39,32 @@ _VOLATILE = [
 
 
 def _normalised(outputs: list) -> list[str]:
-    """The text a learner reads in a cell's outputs, with run-to-run noise removed."""
-    texts = []
+    """The text a learner reads in a cell's outputs, with run-to-run noise removed.
+
+    A stream arrives in chunks whose boundaries depend on timing: consecutive chunks are joined.
+    """
+    texts: list[str] = []
+    previous = None
     for output in outputs:
         if output.output_type == "stream":
             text = output.text
-        elif output.output_type in ("execute_result", "display_data"):
+            if previous == output.name:
+                texts[-1] += text
+                continue
+            previous = output.name
+            texts.append(text)
+            continue
+        previous = None
+        if output.output_type in ("execute_result", "display_data"):
             data = output.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
                 continue  # a widget: its state lives in the kernel, not in the output
             text = data.get("text/plain", "") + data.get("text/markdown", "") + data.get("text/html", "")
         else:
             text = f"{output.get('ename')}: {output.get('evalue')}"
-        for pattern, replacement in _VOLATILE:
-            text = pattern.sub(replacement, text)
         texts.append(text)
+    for pattern, replacement in _VOLATILE:
+        texts = [pattern.sub(replacement, text) for text in texts]
     return texts
 
 
