@@ -24,10 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 # chapter stem -> who makes it re-runnable (issue 12, item 5). Delete the entry when it passes.
-NOT_YET: dict[str, str] = {
-    "04_duplicate_addresses": "CHB: starting the newcomer again shows a different exchange at a later time",
-    "05_multicast": "CHB: two cells raise on a re-run; the query cell makes the bystander send the Leave",
-}
+NOT_YET: dict[str, str] = {}
 
 # Output that differs between two runs without the chapter saying anything different.
 _VOLATILE = [
