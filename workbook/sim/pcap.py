@@ -47,6 +47,8 @@ def _payload_bytes(payload: object) -> bytes:
         return b""
     if isinstance(payload, bytes):
         return payload
+    if hasattr(payload, "__bytes__"):  # a message that knows its wire format (BOOTP)
+        return bytes(payload)
     return str(payload).encode("utf-8")
 
 

@@ -6,6 +6,7 @@ an example.
 """
 
 from workbook.sim.arp import Arp
+from workbook.sim.dhcp import Bootps, DhcpClient
 from workbook.sim.icmp import Icmp
 from workbook.sim.igmp import Igmp
 from workbook.sim.stack import PROTOCOLS
@@ -17,3 +18,5 @@ PROTOCOLS.register(Arp)
 PROTOCOLS.register(Icmp)
 PROTOCOLS.register(Udp)
 PROTOCOLS.register(Igmp)
+PROTOCOLS.register(DhcpClient)
+PROTOCOLS.register(Bootps)

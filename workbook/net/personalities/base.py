@@ -75,6 +75,20 @@ class Personality:
     receive_rule = Trait("RFC 1122's end-system rules; forwarded only by a router (RFC 1812 §5.2)",
                          _RFC1122_WEAK_STRONG)
 
+    # Routers (chapter 6) -----------------------------------------------------------------------
+    #: What turns the stack into a router that forwards between its interfaces (scenario key ``forwarding``).
+    forwarding_switch = Trait("a configuration switch, off by default", Source.rfc(
+        1122, "3.1", note="a host that can also be a gateway has a switch for it, defaulting to non-gateway mode",
+        confirmed_for=None))
+    #: What exchanges routes by RIP on this stack (None: a router here forwards with static routes only).
+    rip_support = Trait(None, Source.model("no RIP claimed for a stack without a source"))
+    #: What relays BOOTP/DHCP requests to servers on other subnets (None: nothing does).
+    bootp_relay_support = Trait(None, Source.model("no relay agent claimed for a stack without a source"))
+    #: Does the DHCP client set the BROADCAST flag (asking for broadcast replies)?
+    dhcp_broadcast_flag = Trait(False, Source.rfc(
+        2131, "4.1", note="a client that can take unicast before it has an address leaves the flag clear",
+        confirmed_for=None))
+
     #: The scenario keys of OPTIONAL_KEYS this stack models ("route.type", "sysctl.rp_filter", ...).
     _models: ClassVar[frozenset[str]] = frozenset()
 

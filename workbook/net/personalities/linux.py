@@ -100,6 +100,15 @@ class Linux(Personality):
     all_hosts_joined_while_up = Trait(True, _observed("ip route get 224.0.0.1 from S iif X is multicast while X "
                                                       "is up"))
 
+    forwarding_switch = Trait("net.ipv4.ip_forward (net.ipv4.conf.all.forwarding)", _observed(
+        "forwarding 0/1 decides whether ip route get D from S iif X forwards"))
+    rip_support = Trait("a routing daemon (BIRD 2, FRR's ripd): the kernel itself speaks no RIP",
+                        Source.model("the kernel forwards; routing protocols are daemons that install routes"))
+    bootp_relay_support = Trait("dhcrelay (ISC)", Source.rfc(1542, "4.1", note="a relay agent daemon such as "
+                                                                             "dhcrelay", confirmed_for=None))
+    dhcp_broadcast_flag = Trait(False, Source.rfc(2131, "4.1", note="a client that can take unicast leaves the "
+                                                                    "flag clear", confirmed_for=None))
+
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
                          "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries"})

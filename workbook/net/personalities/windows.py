@@ -40,6 +40,10 @@ LOOPBACK_METRIC = constant("windows: interface metric of the loopback", 75, _ROU
 ON_LINK_METRIC = constant("windows: route metric of an on-link route", 256, _ROUTE_PRINT)
 
 
+_ROUTING_TOOLS = Source.microsoft("Windows Server 2003 'Unicast IPv4 Routing Tools and Settings' (cc785273)",
+                                  note="Routing and Remote Access: RIP for IP, the DHCP Relay Agent, IPEnableRouter")
+
+
 class Windows(Personality):
     name = "windows"
     title = "Windows Vista and later: longest prefix, strong host"
@@ -51,6 +55,12 @@ class Windows(Personality):
     default_metric = Trait(1, Source.microsoft("`route /?`", note="a route added without METRIC gets 1 plus "
                                                "the interface metric"))
     names_interfaces_by_address = Trait(True, _ROUTE_PRINT)
+    forwarding_switch = Trait("IPEnableRouter, or forwarding per interface (netsh interface ipv4 set interface "
+                              "... forwarding=enabled)", _ROUTING_TOOLS)
+    rip_support = Trait("Routing and Remote Access (RIP for IP)", _ROUTING_TOOLS)
+    bootp_relay_support = Trait("Routing and Remote Access (DHCP Relay Agent)", _ROUTING_TOOLS)
+    dhcp_broadcast_flag = Trait(True, Source.microsoft(
+        "KB 928233", note="the DHCP client of Windows Vista and later sets the BROADCAST flag; XP's did not"))
     source_rule = Trait("the address of the outgoing interface on the next hop's subnet, else its first",
                         Source.rfc(6724, "", note="source address selection (on-link prefix preferred)",
                                    confirmed_for=None))
