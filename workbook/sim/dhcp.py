@@ -32,6 +32,13 @@ lan OFFER 10.0.1.1 0
 
 Where a DISCOVER dies (a relay with no route to its server), the client's
 :class:`Exchange` says so: ``lease.exchanges[-1].explain()``.
+
+Checked against ISC dhcrelay, dnsmasq and busybox udhcpc in network
+namespaces (``tests/kernel/test_dhcp_relay.py``): every BOOTP field and
+option on both segments. Not modelled: the server's ICMP probe of an address
+before offering it (RFC 2131 §3.1 step 2; the comparison runs dnsmasq with
+``--no-ping``), the client's ARP check of the address it got, renewal and
+rebinding (T1, T2), releases and option 82.
 """
 
 from __future__ import annotations
@@ -87,8 +94,12 @@ RETRANSMIT = constant("DHCP client: waits before each retransmission (seconds, t
                              confirmed_for=None))
 RENEWAL_FACTOR = constant("DHCP: T1 as a fraction of the lease", 0.5, Source.rfc(2131, "4.4.5"))
 REBINDING_FACTOR = constant("DHCP: T2 as a fraction of the lease", 0.875, Source.rfc(2131, "4.4.5"))
+SERVER_FIELDS = constant(
+    "DHCP server: reply fields beyond RFC 2131's table", "hops copied from the request; siaddr the server's own "
+    "address; options 53, 54, 51, 58, 59, 1, 28 (when asked), 3 in that order",
+    Source.kernel("dnsmasq 2.90's OFFER and ACK, relayed and not", test="tests/kernel/test_dhcp_relay.py"))
 _ZERO = netaddr.IPAddress(0)
-_ASKED = (Option.SUBNET_MASK, Option.ROUTER, Option.LEASE_TIME, Option.SERVER_ID)
+_ASKED = (Option.SUBNET_MASK, Option.ROUTER, Option.BROADCAST_ADDRESS, Option.LEASE_TIME, Option.SERVER_ID)
 
 
 def _ip(value: object, what: str) -> netaddr.IPAddress | None:
@@ -515,7 +526,7 @@ class Bootps(Protocol):
     def _relay_request(self, message: BootpMessage, interface: str, trace: PathTrace | None) -> None:
         node, relay = self.node, self.relay
         nic = node.interface(interface)
-        if message.hops > relay.max_hops or message.hops >= HOPS_CEILING:
+        if message.hops > relay.max_hops:  # max_hops is at most HOPS_CEILING (16)
             relay.discarded += 1
             _note_drop(node, trace, f"hops {message.hops} is past the relay's limit {relay.max_hops}: discarded "
                                     f"(RFC 1542 §4.1.1)")
@@ -594,17 +605,23 @@ class Bootps(Protocol):
 
     def _reply(self, request: BootpMessage, kind: DhcpMessageType, address: netaddr.IPAddress, pool: Pool,
                server_id: netaddr.IPAddress, nic: Interface, trace: PathTrace | None) -> None:
+        # The options and their order are dnsmasq's (SERVER_FIELDS); the mask, the broadcast address when
+        # the client asks for it (option 55, RFC 2131 §4.3.1), the router last.
         options: list[tuple[int, Any]] = [(Option.MESSAGE_TYPE, kind), (Option.SERVER_ID, server_id)]
+        asked = request.options.get(Option.PARAMETER_REQUEST_LIST) or ()
         if kind is not DhcpMessageType.NAK:
             options += [(Option.LEASE_TIME, pool.lease),
                         (Option.RENEWAL_TIME, int(pool.lease * RENEWAL_FACTOR)),
                         (Option.REBINDING_TIME, int(pool.lease * REBINDING_FACTOR)),
                         (Option.SUBNET_MASK, pool.network.netmask)]
+            if Option.BROADCAST_ADDRESS in asked:
+                options.append((Option.BROADCAST_ADDRESS, pool.network.broadcast))
             if pool.router is not None:
                 options.append((Option.ROUTER, (pool.router,)))
-        reply = BootpMessage(BootpOp.BOOTREPLY, request.xid, request.chaddr, hops=0, flags=request.flags,
-                             ciaddr=request.ciaddr, yiaddr=address, giaddr=request.giaddr,
-                             option_list=tuple(options))
+        reply = BootpMessage(BootpOp.BOOTREPLY, request.xid, request.chaddr, hops=request.hops, flags=request.flags,
+                             ciaddr=request.ciaddr, yiaddr=address,
+                             siaddr=server_id if kind is not DhcpMessageType.NAK else _ZERO,
+                             giaddr=request.giaddr, option_list=tuple(options))
         node = self.node
         node.log_event(f"DHCP server: {kind.name} {address} to {request.chaddr}"
                        + (f" via relay {request.giaddr}" if int(request.giaddr) else f" on {nic.name}"))

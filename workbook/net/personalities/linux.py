@@ -104,10 +104,11 @@ class Linux(Personality):
         "forwarding 0/1 decides whether ip route get D from S iif X forwards"))
     rip_support = Trait("a routing daemon (BIRD 2, FRR's ripd): the kernel itself speaks no RIP",
                         Source.model("the kernel forwards; routing protocols are daemons that install routes"))
-    bootp_relay_support = Trait("dhcrelay (ISC)", Source.rfc(1542, "4.1", note="a relay agent daemon such as "
-                                                                             "dhcrelay", confirmed_for=None))
-    dhcp_broadcast_flag = Trait(False, Source.rfc(2131, "4.1", note="a client that can take unicast leaves the "
-                                                                    "flag clear", confirmed_for=None))
+    bootp_relay_support = Trait("dhcrelay (ISC)", Source.kernel(
+        "ISC dhcrelay 4.4 relays requests (giaddr, hops) and delivers replies as the simulator does",
+        test="tests/kernel/test_dhcp_relay.py"))
+    dhcp_broadcast_flag = Trait(False, Source.kernel("busybox udhcpc's DISCOVER and REQUEST carry flags 0",
+                                                      test="tests/kernel/test_dhcp_relay.py"))
 
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
