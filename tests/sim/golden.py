@@ -144,7 +144,7 @@ def networks() -> Iterator[tuple[str, dict[str, Any]]]:
         data = load_scenario(name)
         yield name, data if "segments" in data else _wrap_host(data)
     yield "chain-3", chain(3)
-    yield "redirect-lan", _redirect_lan()
+    yield "redirect-lan-built-in", _redirect_lan()
     for seed in range(3):
         yield f"random-routers-{seed}", random_routers(random.Random(seed))
 

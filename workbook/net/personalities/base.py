@@ -89,6 +89,20 @@ class Personality:
         2131, "4.1", note="a client that can take unicast before it has an address leaves the flag clear",
         confirmed_for=None))
 
+    # ICMP redirects (chapter 6) --------------------------------------------------------------------
+    #: Does a router of this stack send redirects (scenario key ``redirects``)?
+    sends_redirects = Trait(True, Source.rfc(
+        1812, "5.2.7.2", note="when it forwards a datagram back out of the interface it came in on, to a next "
+                              "hop on the sender's subnet", confirmed_for=None))
+    #: Does a host take redirects (scenario key ``accept_redirects``)? A forwarding node never does.
+    accepts_redirects = Trait(True, Source.rfc(
+        1122, "3.2.2.2", note="a host updates its route for the destination; a router does not (RFC 1812 "
+                              "§5.2.7.2)", confirmed_for=None))
+    #: Which new gateways a redirect may name: 'on-link' (the subnet it came through) or 'known neighbour'.
+    redirect_gateway_rule = Trait("on-link", Source.rfc(
+        1122, "3.3.1.2", note="discard a redirect unless it comes from the current first hop for the "
+                              "destination and names a gateway on the subnet it came through", confirmed_for=None))
+
     #: The scenario keys of OPTIONAL_KEYS this stack models ("route.type", "sysctl.rp_filter", ...).
     _models: ClassVar[frozenset[str]] = frozenset()
 

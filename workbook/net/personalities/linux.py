@@ -110,6 +110,17 @@ class Linux(Personality):
     dhcp_broadcast_flag = Trait(False, Source.kernel("busybox udhcpc's DISCOVER and REQUEST carry flags 0",
                                                       test="tests/kernel/test_dhcp_relay.py"))
 
+    sends_redirects = Trait(True, Source.kernel(
+        "send_redirects 1: a forwarding router redirects a sender on the link the datagram goes back out of",
+        test="tests/kernel/test_redirects.py"))
+    accepts_redirects = Trait(True, Source.kernel(
+        "accept_redirects 1 on a host; ip_forward=1 turns net.ipv4.conf.all.accept_redirects to 0",
+        test="tests/kernel/test_redirects.py"))
+    redirect_gateway_rule = Trait("known neighbour", Source.kernel(
+        "shared_media 1: the new gateway need only be a unicast address whose MAC the host already knows; "
+        "otherwise it ARPs for it and ignores this redirect (the next one counts); only the current first hop "
+        "may redirect", test="tests/kernel/test_redirects.py"))
+
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
                          "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries"})

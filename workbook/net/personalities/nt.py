@@ -120,6 +120,9 @@ class NT4(Personality):
     bootp_relay_support = Trait("MPR's BOOTP relay agent", Source.seed(
         "the NT router relays DHCP requests to servers on other subnets with MPR's BOOTP relay agent"))
 
+    accepts_redirects = Trait(True, Source.microsoft("KB Q120642", "EnableICMPRedirects: default 1, a host "
+                                                                   "changes its route table on an ICMP redirect"))
+
     # Simulator traits
     default_ttl = Trait(128, Source.microsoft(
         "KB Q120642", "DefaultTTL: 128 on Windows NT 4.0, 32 on 3.51 and earlier"))

@@ -55,6 +55,9 @@ class Windows(Personality):
     default_metric = Trait(1, Source.microsoft("`route /?`", note="a route added without METRIC gets 1 plus "
                                                "the interface metric"))
     names_interfaces_by_address = Trait(True, _ROUTE_PRINT)
+    accepts_redirects = Trait(True, Source.microsoft(
+        "Windows Server 2003 TCP/IP Implementation Details, Appendix A (cc739819)",
+        note="EnableICMPRedirect: default 1, ICMP redirects change the route table"))
     forwarding_switch = Trait("IPEnableRouter, or forwarding per interface (netsh interface ipv4 set interface "
                               "... forwarding=enabled)", _ROUTING_TOOLS)
     rip_support = Trait("Routing and Remote Access (RIP for IP)", _ROUTING_TOOLS)
