@@ -27,8 +27,8 @@ Three roles, two UDP ports (RFC 951 §3), two protocols of the table:
 ...     print(f.segment, f.bootp.message_type.name, f.bootp.giaddr, f.bootp.hops)
 lan DISCOVER 0.0.0.0 0
 core DISCOVER 10.0.1.1 1
-core OFFER 10.0.1.1 0
-lan OFFER 10.0.1.1 0
+core OFFER 10.0.1.1 1
+lan OFFER 10.0.1.1 1
 
 Where a DISCOVER dies (a relay with no route to its server), the client's
 :class:`Exchange` says so: ``lease.exchanges[-1].explain()``.
