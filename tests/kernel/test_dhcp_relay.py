@@ -278,9 +278,11 @@ def cases() -> list[Case]:
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: f"hops{c.hops}-max{c.max_hops}-giaddr{c.giaddr}-"
                                                         f"{'B' if c.broadcast else 'u'}-{'+'.join(c.servers)}")
-def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: Lab, case: Case) -> None:
+def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: Lab, case: Case,
+                                                                       record_property: Any) -> None:
     real = real_exchange(lab, case.messages, case.chaddr, list(case.servers), case.max_hops)
     simulated = simulated_exchange(case.messages, case.chaddr, list(case.servers), case.max_hops)
+    record_property("bootp_messages", len(real))
     assert sorted(map(repr, simulated)) == sorted(map(repr, real))
     relayed = [entry for entry in real if entry[0].startswith(("core: relay", "core2: relay"))]
     if case.hops > case.max_hops:
@@ -291,7 +293,8 @@ def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: La
         assert len(real) >= 2 * len(case.servers) + (2 if case.giaddr == "0.0.0.0" else 0)
 
 
-def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_relay(lab: Lab) -> None:
+def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_relay(lab: Lab,
+                                                                                 record_property: Any) -> None:
     chaddr = netaddr.EUI("00-DD-01-0F-7A-B5")
     lab.client.ip("link", "set", "c0", "address", "00:dd:01:0f:7a:b5")
     processes = [_dnsmasq(lab, "s1"), _dnsmasq(lab, "s2"), _dhcrelay(lab, ["s1"], 4)]
@@ -327,6 +330,7 @@ def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_rela
                            sorted(fields.items()), sorted(kept.items())))
         return sorted(map(repr, shaped))
 
+    record_property("bootp_messages", len(real))
     assert shape(simulated) == shape(real)
     # udhcpc's DISCOVER carries flags 0: the linux personality's dhcp_broadcast_flag trait.
     assert all(dict(entry[6])["flags"] == 0 for entry in real if entry[0] == "lan: client → relay")
