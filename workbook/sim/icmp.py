@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
-from workbook.net.addresses import ALL_ONES, format_address, is_multicast
+from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_multicast
 from workbook.net.routes import Route, RouteOrigin
 from workbook.sim.frames import IcmpMessage, IcmpType, IPProtocol
 from workbook.sim.stack import Protocol, ScenarioKey
 from workbook.sim.trace import PathTrace
 
 if TYPE_CHECKING:
+    from workbook.net.interfaces import Interface
     from workbook.sim.frames import IPv4Packet
 
 __all__ = ["Icmp"]
@@ -61,10 +62,24 @@ class Icmp(Protocol):
             trace.replies.append(child)
         self.node.send_datagram(int(about.src), message, IPProtocol.ICMP, trace=child)
 
-    def redirect(self, about: IPv4Packet, gateway: int, trace: PathTrace | None) -> None:
-        """A router forwarded ``about`` back out of the interface it came in on: tell the sender (if allowed)."""
-        if self.redirects:
-            self.send_error(about, IcmpType.REDIRECT, 1, trace, gateway=gateway)
+    def redirect(self, about: IPv4Packet, gateway: int, trace: PathTrace | None, nic: Interface | None = None
+                 ) -> None:
+        """A router forwards ``about`` back out of ``nic``, where it came in, to ``gateway``: tell the sender.
+
+        Only with ``redirects`` on, and only when the sender is a neighbour: on the next hop's subnet (RFC 1812
+        §5.2.7.2), or anywhere on the link for Linux (``redirect_send_rule``).
+        """
+        if not self.redirects:
+            return
+        source = int(about.src)
+        if nic is not None:
+            if self.node.personality.redirect_send_rule == "source on the link":
+                if not nic.on_link(source):
+                    return
+            elif not any(int(a.ip) & MASKS[a.prefixlen] == source & MASKS[a.prefixlen] == gateway & MASKS[a.prefixlen]
+                         for a in nic.addresses):
+                return
+        self.send_error(about, IcmpType.REDIRECT, 1, trace, gateway=gateway)
 
     def datagram_received(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:
         icmp = packet.icmp

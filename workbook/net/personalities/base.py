@@ -94,6 +94,10 @@ class Personality:
     sends_redirects = Trait(True, Source.rfc(
         1812, "5.2.7.2", note="when it forwards a datagram back out of the interface it came in on, to a next "
                               "hop on the sender's subnet", confirmed_for=None))
+    #: Whom a router redirects: a sender on the next hop's subnet, or ('source on the link') any on-link sender.
+    redirect_send_rule = Trait("next hop's subnet", Source.rfc(
+        1812, "5.2.7.2", note="only when the source is on the same logical subnet as the next hop",
+        confirmed_for=None))
     #: Does a host take redirects (scenario key ``accept_redirects``)? A forwarding node never does.
     accepts_redirects = Trait(True, Source.rfc(
         1122, "3.2.2.2", note="a host updates its route for the destination; a router does not (RFC 1812 "

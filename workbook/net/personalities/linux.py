@@ -113,6 +113,9 @@ class Linux(Personality):
     sends_redirects = Trait(True, Source.kernel(
         "send_redirects 1: a forwarding router redirects a sender on the link the datagram goes back out of",
         test="tests/kernel/test_redirects.py"))
+    redirect_send_rule = Trait("source on the link", Source.kernel(
+        "shared_media 1: a sender on any subnet of the interface is redirected, even to a next hop on another",
+        test="tests/kernel/test_redirects.py"))
     accepts_redirects = Trait(True, Source.kernel(
         "accept_redirects 1 on a host; ip_forward=1 turns net.ipv4.conf.all.accept_redirects to 0",
         test="tests/kernel/test_redirects.py"))
