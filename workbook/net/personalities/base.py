@@ -84,6 +84,8 @@ class Personality:
     rip_support = Trait(None, Source.model("no RIP claimed for a stack without a source"))
     #: What relays BOOTP/DHCP requests to servers on other subnets (None: nothing does).
     bootp_relay_support = Trait(None, Source.model("no relay agent claimed for a stack without a source"))
+    #: The IP TTL of the replies a relay agent delivers on the client's segment (None: the stack's default TTL).
+    relay_reply_ttl = Trait(None, Source.model("the stack's default TTL; no source gives a relay agent's"))
     #: Does the DHCP client set the BROADCAST flag (asking for broadcast replies)?
     dhcp_broadcast_flag = Trait(False, Source.rfc(
         2131, "4.1", note="a client that can take unicast before it has an address leaves the flag clear",

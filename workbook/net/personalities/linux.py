@@ -107,6 +107,8 @@ class Linux(Personality):
     bootp_relay_support = Trait("dhcrelay (ISC)", Source.kernel(
         "ISC dhcrelay 4.4 relays requests (giaddr, hops) and delivers replies as the simulator does",
         test="tests/kernel/test_dhcp_relay.py"))
+    relay_reply_ttl = Trait(128, Source.kernel("dhcrelay builds the IP header of the replies it delivers "
+                                               "itself, with TTL 128", test="tests/kernel/test_dhcp_relay.py"))
     dhcp_broadcast_flag = Trait(False, Source.kernel("busybox udhcpc's DISCOVER and REQUEST carry flags 0",
                                                       test="tests/kernel/test_dhcp_relay.py"))
 
