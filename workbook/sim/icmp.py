@@ -3,11 +3,27 @@
 Routers and hosts call :meth:`Icmp.send_error` when a datagram dies (no
 route, TTL expired, no ARP answer) or when a better first hop exists (a
 redirect); no error is ever sent about an ICMP error, nor about a multicast
-or broadcast datagram (RFC 1122 3.2.2). A host that receives a redirect
-installs a host route through the better gateway; an echo request gets an
-echo reply carrying the same data.
+or broadcast datagram (RFC 1122 3.2.2). An echo request gets an echo reply
+carrying the same data.
+
+Redirects (chapter 6): a router that forwards a datagram back out of the
+interface it came in on redirects the sender, if ``redirects`` is on and the
+sender is its neighbour (:meth:`Icmp.redirect`). A host installs a host route
+through the better gateway only if it does not forward, ``accept_redirects``
+is on, the redirect comes from its current first hop and names a usable
+gateway (:meth:`Icmp.redirect_refused` says why not, in the host's log):
 
 >>> from workbook import Network
+>>> net = Network.from_scenario("redirect-lan")
+>>> [net.send("pc", "10.9.0.5").routers for _ in range(2)]
+[['r1', 'r2'], ['r2']]
+>>> net = Network.from_scenario("redirect-lan", personality="linux")
+>>> [net.send("pc", "10.9.0.5").routers for _ in range(3)]
+[['r1', 'r2'], ['r1', 'r2'], ['r2']]
+
+Linux takes the redirect only once it knows the new gateway's MAC: the first
+one makes it ask by ARP (``tests/kernel/test_redirects.py`` observes it).
+
 >>> net = Network.from_scenario("seed-lan")
 >>> trace = net.ping("nt-host", "172.17.1.1")
 >>> trace.replies[0].datagram.summary()
