@@ -119,6 +119,9 @@ def everything() -> dict[str, Any]:
               {"destination": "10.7.0.0/16", "gateway": "192.0.2.1", "interface": "eth0", "onlink": True}]
     return {"name": "all", "personality": "linux", "seed": 3, "segments": [{"name": "lan"}, {"name": "wan"}],
             "hosts": [{"name": "a", "running": True, "duplicate_detection": "rfc5227", "arp_accept": 1,
+                       "accept_redirects": False, "dhcp_broadcast_flag": True,
+                       "dhcp_server": {"pools": [{"network": "10.1.0.0/24", "range": ["10.1.0.100", "10.1.0.199"],
+                                                  "router": "10.1.0.1", "lease": 3600}]},
                        "igmp_version": 3, "igmp_level": 2, "groups": {"eth0": ["239.1.2.3"]},
                        "unplugged": ["eth1"], "sysctl": {"rp_filter": 2, "ignore_routes_with_linkdown": 1,
                                                          "promote_secondaries": 1, "arp_ignore": 1,
@@ -133,6 +136,7 @@ def everything() -> dict[str, Any]:
                                        "up": False, "carrier": False}]}],
             "routers": [{"name": "r", "forwarding": True, "redirects": False, "multicast_routing": True,
                          "rip": {"version": 2, "split_horizon": "poison-reverse"},
+                         "dhcp_relay": {"servers": ["10.0.0.2"]},
                          "igmp_querier": True, "anti_spoofing": ["lan0"],
                          "interfaces": [{"name": "lan0", "segment": "lan", "addresses": ["10.0.0.1/24"]},
                                         {"name": "wan0", "segment": "wan", "addresses": ["10.1.0.1/24"]}]}]}
@@ -171,8 +175,11 @@ def test_the_savers_write_only_declared_keys_and_can_write_every_saved_one() -> 
         {"name": "w", "interfaces": [{"name": "eth0", "segment": "lan", "addresses": ["10.0.0.9/24"],
                                      "weakhostsend": True, "weakhostreceive": True}]}]})
     weak_keys = set(weak.to_dict()["hosts"][0]["interfaces"][0])
+    leased = Network.from_dict({"personality": "linux", "segments": [{"name": "lan"}], "hosts": [
+        {"name": "c", "interfaces": [{"name": "eth0", "segment": "lan", "dhcp": True}]}]})
+    weak_keys |= set(leased.to_dict()["hosts"][0]["interfaces"][0])
     written["node interface"] |= weak_keys
-    written["interface"] |= weak_keys & {"weakhostsend", "weakhostreceive"}
+    written["interface"] |= weak_keys & {"weakhostsend", "weakhostreceive", "dhcp"}
     for kind in schema.KINDS:
         assert written[kind.name] == kind.saved_names(), kind.name
 
@@ -204,6 +211,7 @@ CONTEXT = {  # what some examples need around them
     ("route", "netmask"): {"destination": "10.0.0.0"},
     ("address", "netmask"): {"address": "172.16.112.123"},
     ("address", "prefixlen"): {"address": "172.16.112.123"},
+    ("interface", "dhcp"): {"addresses": []},
 }
 
 

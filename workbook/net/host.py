@@ -202,7 +202,7 @@ class Host:
         interfaces = []
         for interface in self.interfaces:
             data = interface.as_dict()
-            if interface.name in self.gateways:
+            if interface.name in self.gateways and not interface.dhcp:  # a DHCP router is part of the lease
                 data["gateway"] = self.gateways[interface.name]
             interfaces.append(INTERFACE.saving(data))
         data: dict[str, Any] = {"name": self.name, "personality": self.personality.name, "interfaces": interfaces}
@@ -449,7 +449,7 @@ def _interface_of(raw: object, host: str, personality: Personality) -> tuple[Int
                           segment=raw.get("segment"), up=raw.get("up", True), carrier=raw.get("carrier", True),
                           weakhostsend=raw.get("weakhostsend", False),
                           weakhostreceive=raw.get("weakhostreceive", False),
-                          bare_prefixlen=personality.bare_address_prefixlen)
+                          bare_prefixlen=personality.bare_address_prefixlen, dhcp=raw.get("dhcp", False))
     return interface, raw.get("gateway")
 
 

@@ -146,6 +146,7 @@ class Interface:
         bare_prefixlen: int | None = None,
         weakhostsend: bool = False,
         weakhostreceive: bool = False,
+        dhcp: bool = False,
     ) -> None:
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
             raise InterfaceError(f"interface name {name!r} must be a word without spaces; e.g. 'eth0'")
@@ -167,6 +168,12 @@ class Interface:
         self.weakhostsend = _check_flag(weakhostsend, "weakhostsend", self.name)
         #: Windows since Vista: this interface takes datagrams for another interface's address (weakhostreceive).
         self.weakhostreceive = _check_flag(weakhostreceive, "weakhostreceive", self.name)
+        #: The interface asks a DHCP server for its address (RFC 2131) instead of having one configured.
+        self.dhcp = _check_flag(dhcp, "dhcp", self.name)
+        if self.dhcp and addresses:
+            raise InterfaceError(f"interface {self.name!r} has dhcp: true and configured addresses; a DHCP "
+                                 f"client gets its address from a server: give one of them, e.g. dhcp: true "
+                                 f"and no addresses")
         self._scopes: dict[int, str] = {}
         self._no_prefix_route: set[int] = set()
         self.bare_prefixlen = bare_prefixlen
@@ -261,7 +268,10 @@ class Interface:
         data: dict[str, Any] = {"name": self.name}
         if self.mac is not None:
             data["mac"] = str(self.mac)
-        data["addresses"] = [self._address_as_data(a) for a in self.addresses]
+        # A leased address is the moment's state, not configuration: the client asks again when it starts.
+        data["addresses"] = [] if self.dhcp else [self._address_as_data(a) for a in self.addresses]
+        if self.dhcp:
+            data["dhcp"] = True
         if self.metric is not None:
             data["metric"] = self.metric
         if self.segment is not None:

@@ -296,6 +296,7 @@ INTERFACE = Kind("interface", "Interface (an entry of a host's `interfaces`)", (
     Field("up", False, f"administratively up (`ip link set ... down` makes it false); {_LINUX} true",
           only_some_stacks=True, neutral=True),
     Field("carrier", False, f"the cable carries a signal; {_LINUX} true", only_some_stacks=True, neutral=True),
+    Field("dhcp", True, "the interface asks a DHCP server for its address (RFC 2131); give no addresses then"),
     Field("weakhostsend", True, "`netsh interface ipv4 set interface ... weakhostsend=enabled`: send with a source "
           "address of another interface; only the windows personality models it; false", only_some_stacks=True,
           neutral=False),

@@ -23,6 +23,7 @@ themselves in Jupyter. Importing this package does not import graphviz either:
 each function imports it when it first builds a graph.
 """
 
+from workbook.render.dhcp import dhcp_sequence_diagram, dhcp_sequence_dot, dhcp_sequence_graph, dhcp_sequence_svg
 from workbook.render.display import Diagram, path_diagram, sequence_diagram, topology_diagram
 from workbook.render.dot import DiagramError
 from workbook.render.path import path_dot, path_graph, path_svg
@@ -32,6 +33,10 @@ from workbook.render.topology import topology_dot, topology_graph, topology_svg
 __all__ = [
     "Diagram",
     "DiagramError",
+    "dhcp_sequence_diagram",
+    "dhcp_sequence_dot",
+    "dhcp_sequence_graph",
+    "dhcp_sequence_svg",
     "path_diagram",
     "path_dot",
     "path_graph",

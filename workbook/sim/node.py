@@ -124,6 +124,8 @@ class SimHost(Host):
             for port in protocol.udp_ports:
                 self.protocols["udp"].bind(port, protocol.udp_received)
         # The protocols the IP layer itself calls on: ARP to resolve, ICMP to report, IGMP for groups.
+        #: The protocols that take datagrams addressed to no address of this node (a DHCP client's packet socket).
+        self._claimants = [p for p in self.protocols.values() if type(p).claims is not Protocol.claims]
         self._arp = self.protocols["arp"]
         self._icmp = self.protocols["icmp"]
         self._igmp = self.protocols["igmp"]
@@ -317,6 +319,17 @@ class SimHost(Host):
         mac = BROADCAST_MAC if broadcast else multicast_mac(format_address(destination))
         return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
 
+    def send_to_mac(self, nic: Interface, destination: int, mac: netaddr.EUI, payload: Any, protocol: int, *,
+                    source: int | None = None, ttl: int | None = None,
+                    trace: PathTrace | None = None) -> Frame | None:
+        """Send a datagram to ``destination`` in a frame to ``mac``: no route, no ARP (RFC 2131 §4.1: a DHCP
+        reply to a client that has no address yet)."""
+        chosen = source if source is not None else int(nic.primary_address or 0)
+        packet = IPv4Packet(src=netaddr.IPAddress(chosen), dst=netaddr.IPAddress(destination),
+                            ttl=self.personality.default_ttl if ttl is None else ttl, protocol=protocol,
+                            payload=payload, identification=self.network.next_identification())
+        return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
+
     def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
                   gateway: int | None = None) -> None:
         """Tell the sender of ``about`` what went wrong (ICMP, RFC 792); see :meth:`Icmp.send_error`."""
@@ -471,6 +484,12 @@ class SimHost(Host):
             hop(Outcome.DELIVERED, detail=f"{packet.dst} is an address of {self.name}")
             self.deliver_up(packet, nic.name, trace)
             return
+        claimant = next((p for p in self._claimants if p.claims(nic, packet)), None) if owner is None else None
+        if claimant is not None:
+            hop(Outcome.DELIVERED, detail=f"{packet.dst} is not (yet) an address of {self.name}; {claimant.name} "
+                                          f"takes it as a packet socket does")
+            self.deliver_up(packet, nic.name, trace)
+            return
         if not self.forwarding:
             hop(Outcome.DROPPED, DropReason.NOT_FOR_THIS_HOST,
                 f"{packet.dst} is not an address of {self.name}, and {self.name} does not forward (not a router)")
@@ -504,8 +523,8 @@ class SimHost(Host):
             hop(Outcome.DROPPED, DropReason.NOT_FOR_THIS_HOST,
                 f"routers do not forward {decision.kind.value} datagrams like one to {packet.dst}")
             return
-        if decision.interface == nic.name and nic.on_link(source):
-            self._icmp.redirect(packet, int(decision.next_hop), trace)
+        if decision.interface == nic.name:  # back out of the interface it came in on: maybe a redirect
+            self._icmp.redirect(packet, int(decision.next_hop), trace, nic)
         self.output(packet.forwarded(), decision, trace, nic.name)
 
     def deliver_up(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:
