@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.render import palette
 from workbook.render.dot import Ids, label, new_digraph, node_style, render_svg
+from workbook.render.sequence import time_label
+from workbook.sim.network import PROPAGATION_DELAY
 
 if TYPE_CHECKING:
     import graphviz
@@ -69,6 +71,8 @@ __all__ = [
 INFINITY = 16
 #: An update that arrives this long after it was sent (the simulator's wire delay is 10 µs) still counts as it.
 _SAME_UPDATE = 0.001
+#: Frames a router sends at one instant (its update on each link) are one update.
+_SAME_INSTANT = 1e-9
 #: Rows a timeline draws at most: later rows are summarised in one line (the text view has them all).
 MAX_ROWS = 40
 _CHANGED = palette.HIGHLIGHT
@@ -118,7 +122,12 @@ def _metric(value: int | None) -> str:
 
 
 def _seconds(time: float) -> str:
-    return f"{time:.3f}".rstrip("0").rstrip(".") + " s"
+    return time_label(time)
+
+
+def _column_time(time: float) -> str:
+    """A moment as a table column names it: to the hundredth of a second (the columns' order says the rest)."""
+    return f"{time:.2f} s"
 
 
 def _entry_text(entry: Any) -> str:
@@ -133,8 +142,9 @@ def _entry_text(entry: Any) -> str:
 class Update:
     """One row of the timeline: an update a router sent (or a local event) and the changes it caused.
 
-    ``sender`` is the router whose update taught the changes (or, for a local event such as a
-    link going down, a timeout or a garbage collection, the router itself, with ``local`` true).
+    ``sender`` is the router whose update taught the changes; ``local`` rows hold what routers
+    did on their own at one instant (a connected network, a link going down, a timeout, a
+    garbage collection), and their ``sender`` is the first of those routers.
     ``advertised`` maps each link (``interface``) the update went out on to its entries' text.
     """
 
@@ -177,20 +187,21 @@ def convergence_updates(net: Network, prefix: str | None = None, since: float = 
     for change in rip_changes(net, since, until):
         if prefix is not None and change.prefix != prefix:
             continue
-        if change.neighbour is None:
-            key = ("local", change.router, round(change.time, 6))
+        if change.neighbour is None:  # events at one instant on any routers (start-up, a cable pulled) share a row
+            key = ("local", round(change.time, 9))
             row = rows.setdefault(key, Update(change.time, change.router, True))
         else:
+            # The update that taught it left the neighbour one wire delay before the change.
             sent = [f for f in responses if str(f.ip.src) == change.neighbour
-                    and change.time - _SAME_UPDATE <= f.time <= change.time]
+                    and change.time - _SAME_UPDATE <= f.time <= change.time - PROPAGATION_DELAY + _SAME_INSTANT]
             sender = owners.get(change.neighbour, change.neighbour)
             when = sent[-1].time if sent else change.time
-            key = ("update", sender, round(when, 6))
+            key = ("update", sender, round(when, 9))
             row = rows.get(key)
             if row is None:
                 row = rows[key] = Update(when, sender, False)
                 for frame in responses:
-                    if frame.sender == sender and abs(frame.time - when) <= _SAME_UPDATE:
+                    if frame.sender == sender and abs(frame.time - when) <= _SAME_INSTANT:
                         row.advertised.setdefault(frame.interface, []).extend(
                             _entry_text(e) for e in frame.rip.entries)
         row.changes.append(change)
@@ -201,7 +212,8 @@ def convergence_text(net: Network, prefix: str | None = None, since: float = 0.0
     """The timeline as text: one block per update, a line per change (the diagram's text version)."""
     blocks = []
     for row in convergence_updates(net, prefix, since, until):
-        head = f"{_seconds(row.time)}: " + (f"at {row.sender}" if row.local else f"update from {row.sender}")
+        head = f"{_seconds(row.time)}: " + (f"at {', '.join(dict.fromkeys(c.router for c in row.changes))}"
+                                            if row.local else f"update from {row.sender}")
         lines = [head]
         lines += [f"  sent on {nic}: {', '.join(entries) or 'nothing'}" for nic, entries in row.advertised.items()]
         lines += [f"  {line}" for line in row.lines()]
@@ -303,7 +315,7 @@ def table_history(net: Network, router: str, since: float = 0.0, until: float | 
     state: dict[str, tuple[int, str | None, str]] = {}
     moments: list[Moment] = []
     mine = [c for c in rip_changes(net, 0.0, until) if c.router == router]
-    for time, group in itertools.groupby(mine, key=lambda c: round(c.time, 6)):
+    for time, group in itertools.groupby(mine, key=lambda c: round(c.time, 9)):
         group = list(group)
         for change in group:
             if change.new_metric is None:
@@ -356,7 +368,7 @@ def table_history_graph(net: Network, router: str, since: float = 0.0, until: fl
     moments = table_history(net, router, since, until)[-max_columns:]
     prefixes = sorted({p for m in moments for p in m.routes} | {p for m in moments for p in m.changed},
                       key=_prefix_key)
-    header = ["prefix", *(_seconds(m.time) for m in moments)]
+    header = ["prefix", *(_column_time(m.time) for m in moments)]
     rows = [(p, [(_route_text(m.routes.get(p)), p in m.changed) for m in moments]) for p in prefixes]
     graph = new_digraph("table_history", rankdir="LR")
     title = f"{router}'s RIP table over time (metric via gateway; shaded: changed at that moment)"
@@ -396,7 +408,7 @@ def metric_history(net: Network, prefix: str, since: float = 0.0, until: float |
     state: dict[str, int | None] = dict.fromkeys(_routers(net))
     out = []
     changes = [c for c in rip_changes(net, 0.0, until) if c.prefix == prefix]
-    for time, group in itertools.groupby(changes, key=lambda c: round(c.time, 6)):
+    for time, group in itertools.groupby(changes, key=lambda c: round(c.time, 9)):
         group = list(group)
         for change in group:
             state[change.router] = change.new_metric
@@ -414,7 +426,7 @@ def metric_history_graph(net: Network, prefix: str, since: float = 0.0, until: f
     history = metric_history(net, prefix, since, until)
     routers = list(dict.fromkeys(r for _, state, _ in history for r in state)) or _routers(net)
     shown = history[:max_rows]
-    rows = [(_seconds(time), [("–" if state.get(r) is None else _metric(state[r]), r in changed) for r in routers])
+    rows = [(_column_time(time), [("–" if state.get(r) is None else _metric(state[r]), r in changed) for r in routers])
             for time, state, changed in shown]
     if len(history) > max_rows:
         rows.append((f"+{len(history) - max_rows} more", [("…", False) for _ in routers]))
@@ -432,7 +444,7 @@ def metric_history_text(net: Network, prefix: str, since: float = 0.0, until: fl
     lines = []
     for time, state, changed in metric_history(net, prefix, since, until):
         cells = ", ".join(f"{r} {'–' if m is None else m}{'*' if r in changed else ''}" for r, m in state.items())
-        lines.append(f"{_seconds(time):>10}  {cells}")
+        lines.append(f"{_column_time(time):>10}  {cells}")
     return "\n".join(lines) or f"no router changed its route to {prefix} in this time"
 
 
@@ -556,17 +568,23 @@ def line_of_routers(count: int = 3, *, split_horizon: str = "poison-reverse", ve
     segments = [{"name": f"l{a}{b}"} for a, b in links] + [{"name": f"lan{i}"} for i in range(1, count + 1)]
     routers = []
     for i in range(1, count + 1):
-        interfaces = []
+        mine = [(a, b) for a, b in links if i in (a, b)]
+        lower = [(a, b) for a, b in mine if min(a, b) < i]
+        higher = [(a, b) for a, b in mine if min(a, b) == i]
+        lan = {"name": "lan", "segment": f"lan{i}", "addresses": [f"192.168.{i}.1/24"]}
+        interfaces: list[dict[str, Any]] = []
         cost = {}
-        for a, b in links:
-            if i in (a, b):
-                other = b if i == a else a
-                interfaces.append({"name": f"to{other}", "segment": f"l{a}{b}",
-                                   "addresses": [f"10.0.{a}{b}.{i}/24"]})
-                amount = costs.get((a, b), costs.get((b, a), 1))
-                if amount != 1:
-                    cost[f"to{other}"] = amount
-        interfaces.append({"name": "lan", "segment": f"lan{i}", "addresses": [f"192.168.{i}.1/24"]})
+        # Links to lower-numbered routers first, then the LAN, then the others: a line is drawn as a line.
+        for link in [*lower, None, *higher]:
+            if link is None:
+                interfaces.append(lan)
+                continue
+            a, b = link
+            other = b if i == a else a
+            interfaces.append({"name": f"to{other}", "segment": f"l{a}{b}", "addresses": [f"10.0.{a}{b}.{i}/24"]})
+            amount = costs.get((a, b), costs.get((b, a), 1))
+            if amount != 1:
+                cost[f"to{other}"] = amount
         rip: dict[str, Any] = {"version": version, "split_horizon": split_horizon, "update": update,
                                "timeout": timeout, "garbage": garbage,
                                "triggered_min_interval": list(triggered_min_interval)
