@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbook.render import palette
+from workbook.render.display import Diagram
 from workbook.render.dot import Ids, label, new_digraph, node_style, render_svg
 from workbook.render.sequence import time_label
 from workbook.sim.network import PROPAGATION_DELAY
@@ -45,6 +46,7 @@ __all__ = [
     "INFINITY",
     "Moment",
     "Update",
+    "convergence_diagram",
     "convergence_dot",
     "convergence_graph",
     "convergence_svg",
@@ -52,16 +54,19 @@ __all__ = [
     "convergence_updates",
     "line_of_routers",
     "metric_history",
+    "metric_history_diagram",
     "metric_history_dot",
     "metric_history_graph",
     "metric_history_text",
     "rip_changes",
     "rip_settings",
+    "rip_topology_diagram",
     "rip_topology_dot",
     "rip_topology_graph",
     "rip_topology_svg",
     "rip_topology_text",
     "table_history",
+    "table_history_diagram",
     "table_history_dot",
     "table_history_graph",
     "table_history_text",
@@ -597,3 +602,28 @@ def line_of_routers(count: int = 3, *, split_horizon: str = "poison-reverse", ve
         routers.append(entry)
     return {"segments": segments, "routers": routers}
 
+
+
+# Diagrams a chapter cell shows ------------------------------------------------------------------------------------
+def convergence_diagram(net: Network, prefix: str | None = None, since: float = 0.0, until: float | None = None
+                        ) -> Diagram:
+    """The convergence timeline as a :class:`~workbook.render.display.Diagram` (its text: every change, why)."""
+    return Diagram(lambda: convergence_graph(net, prefix, since, until),
+                   lambda: convergence_text(net, prefix, since, until))
+
+
+def table_history_diagram(net: Network, router: str, since: float = 0.0, until: float | None = None) -> Diagram:
+    """One router's RIP table over time as a :class:`~workbook.render.display.Diagram`."""
+    return Diagram(lambda: table_history_graph(net, router, since, until),
+                   lambda: table_history_text(net, router, since, until))
+
+
+def metric_history_diagram(net: Network, prefix: str, since: float = 0.0, until: float | None = None) -> Diagram:
+    """One prefix's metric at every router over time as a :class:`~workbook.render.display.Diagram`."""
+    return Diagram(lambda: metric_history_graph(net, prefix, since, until),
+                   lambda: metric_history_text(net, prefix, since, until))
+
+
+def rip_topology_diagram(net: Network) -> Diagram:
+    """The routers, links, costs and link states as a :class:`~workbook.render.display.Diagram`."""
+    return Diagram(lambda: rip_topology_graph(net), lambda: rip_topology_text(net))
