@@ -276,8 +276,8 @@ class RoutingPlayground(NetworkFile, Observable):
             self._quiet = False
         if self._rebuild(data, []):
             show_error(self.error, None)
-        else:
-            show_error(self.error, self.setting_error.value and "the scenario file was refused (see above)")
+        else:  # the file's fault, not a setting's: its message goes beside the file's actions
+            self.error.value, self.setting_error.value = self.setting_error.value, ""
 
     def _use_network(self, network: Network) -> None:
         self._rebuild(network.to_dict(include_tables=False), [])
