@@ -23,7 +23,7 @@ afterwards runs it:
 
 >>> from workbook.sim.protocols import PROTOCOLS
 >>> [protocol.name for protocol in PROTOCOLS]
-['arp', 'icmp', 'udp', 'igmp']
+['arp', 'icmp', 'udp', 'igmp', 'rip']
 >>> PROTOCOLS.for_ethertype(0x0806).name, PROTOCOLS.for_ip_protocol(2).name
 ('arp', 'igmp')
 """

@@ -75,6 +75,15 @@ class Personality:
     receive_rule = Trait("RFC 1122's end-system rules; forwarded only by a router (RFC 1812 §5.2)",
                          _RFC1122_WEAK_STRONG)
 
+    #: The RIP versions a router of this stack speaks (chapter 6); () when it cannot run RIP at all.
+    rip_versions = Trait((1, 2), Source.rfc(2453, "4", note="RIP-2 routers also speak RIP-1 (§4.7)",
+                                            confirmed_for=None))
+    #: What runs RIP on this stack, as a learner would install it.
+    rip_software = Trait("a RIP router", Source.rfc(2453, confirmed_for=None))
+    #: A RIP router with a single interface only listens and advertises nothing ("silent mode").
+    rip_silent_with_one_interface = Trait(False, Source.rfc(1058, "3.1", note="hosts may run RIP silently; "
+                                                            "a router advertises", confirmed_for=None))
+
     #: The scenario keys of OPTIONAL_KEYS this stack models ("route.type", "sysctl.rp_filter", ...).
     _models: ClassVar[frozenset[str]] = frozenset()
 

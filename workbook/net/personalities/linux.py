@@ -384,6 +384,10 @@ class Linux(Personality):
         return -1 if rp_filter == 1 else 0
 
     # Simulator traits
+    rip_versions = Trait((1, 2), Source.kernel(
+        "BIRD 2's rip protocol (version 1 and 2), a daemon beside the kernel", test="tests/kernel/test_bird_rip.py"))
+    rip_software = Trait("a routing daemon (BIRD 2 or FRR's ripd)", Source.kernel(
+        "BIRD 2 runs RIP in user space and installs its routes in the kernel", test="tests/kernel/test_bird_rip.py"))
     default_ttl = Trait(64, Source.kernel(
         "net.ipv4.ip_default_ttl = 64: a ping leaves with TTL 64",
         test="tests/kernel/test_stack_defaults.py::test_datagrams_leave_with_ttl_64"))

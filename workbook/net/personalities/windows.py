@@ -40,6 +40,10 @@ LOOPBACK_METRIC = constant("windows: interface metric of the loopback", 75, _ROU
 ON_LINK_METRIC = constant("windows: route metric of an on-link route", 256, _ROUTE_PRINT)
 
 
+_RRAS = Source.microsoft("Windows 2000 Server Resource Kit, Internetworking Guide, 'RIP for IP'",
+                         note="the Routing and Remote Access service's RIP for IP speaks versions 1 and 2")
+
+
 class Windows(Personality):
     name = "windows"
     title = "Windows Vista and later: longest prefix, strong host"
@@ -173,3 +177,5 @@ class Windows(Personality):
     igmp_headers = Trait({1: (False, 0), 2: (True, 0), 3: (True, 0xC0)}, Source.rfc(
         3376, "4", "Router Alert and TOS by version: RFC 1112 none; RFC 2236 §2 Router Alert; RFC 3376 §4 both",
         confirmed_for=None))
+    rip_versions = Trait((1, 2), _RRAS)
+    rip_software = Trait("Routing and Remote Access (RIP for IP), on Windows Server", _RRAS)
