@@ -21,7 +21,7 @@ from typing import Any
 
 import netaddr
 
-from workbook.exercises.core import Exercise, Question, seed_for
+from workbook.exercises.core import Exercise, Question, canonical, seed_for
 from workbook.net.rip import INFINITY, RipRoute, update_entries
 from workbook.render.rip import line_of_routers, metric_history
 from workbook.sim.network import Network
@@ -264,8 +264,8 @@ def reference_update(table: list[tuple[str, int, str | None, str]], interface: s
     return {f"{e.address}/{netaddr.IPAddress(e.mask).netmask_bits()}": int(e.metric) for e in entries}
 
 
-def _solve_update(v: Variant, table: list, interface: str, rule: str) -> dict[str, int]:
-    return reference_update(table, interface, rule)
+def _solve_update(v: Variant, table: list, interface: str, rule: str) -> tuple[tuple[str, int], ...]:
+    return canonical("metrics", reference_update(table, interface, rule))
 
 
 def _update_probes(v: Variant, rng: random.Random) -> list[tuple]:
@@ -301,7 +301,11 @@ def _update_hint(v: Variant, got: tuple) -> str:
         return f"poison reverse keeps routes learned through {interface!r} in the update, at metric 16: {missing[0]}"
     if missing:
         return f"{missing[0]} is missing: with split horizon {rule!r} it goes out on {interface!r}"
-    wrong = next(p for p in right if right[p] != value.get(p))
+    if extra:
+        return f"{extra[0]} is not in the table, or must not go out on {interface!r} under {rule!r}"
+    wrong = next((p for p in right if right[p] != value.get(p)), None)
+    if wrong is None:
+        return "compare prefixes as written in the table, one entry each"
     return f"{wrong} goes out with metric {right[wrong]} under {rule!r} (16 means unreachable; nothing exceeds it)"
 
 

@@ -129,8 +129,13 @@ def plain(value: Any, depth: int = 0) -> Any:
         if kind in (set, frozenset):
             items.sort(key=repr)
         return items
+    if kind is dict:  # e.g. a RIP update, prefix -> metric (exercise 6): a list of [key, value] pairs
+        if depth > 3 or len(value) > MAX_ITEMS:
+            raise AnswerError("the answer is too large or too deeply nested")
+        pairs = [[plain(key, depth + 2), plain(item, depth + 2)] for key, item in value.items()]
+        return sorted(pairs, key=repr)
     raise AnswerError(
-        "an answer must be a str, int, bool, None, an IPAddress, IPNetwork or EUI, or a list of those; "
+        "an answer must be a str, int, bool, None, an IPAddress, IPNetwork or EUI, or a list or dict of those; "
         f"not a {kind.__name__}"
     )
 
