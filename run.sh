@@ -55,6 +55,9 @@ ensure_system_tools() {  # what the tests use from Debian
     command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagram tests will be skipped"
     command -v arping >/dev/null || apt_install iputils-arping || say "no arping: the ARP probe test will be skipped"
     command -v bird >/dev/null || apt_install bird2 || say "no bird2: the RIP comparisons with BIRD will be skipped"
+    command -v dhcrelay >/dev/null || apt_install isc-dhcp-relay || say "no dhcrelay: the relay comparison will be skipped"
+    command -v dnsmasq >/dev/null || apt_install dnsmasq-base || say "no dnsmasq: the relay comparison will be skipped"
+    command -v busybox >/dev/null || apt_install busybox || say "no busybox: the DHCP client comparison will be skipped"
     [ -x /usr/bin/chromium ] || apt_install chromium || say "no chromium: browser tests will be skipped"
 }
 

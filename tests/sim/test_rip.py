@@ -67,10 +67,18 @@ def test_version_1_broadcasts_without_masks_and_summarises_other_networks() -> N
     net = Network.from_dict(data)
     net.run(6)
     sent = [f.rip for f in net.frames if f.rip is not None and f.sender == "R2" and f.rip.is_response]
-    assert {str(f.ip.dst) for f in net.frames if f.rip is not None and f.is_multicast} == {"255.255.255.255"}
+    # BIRD (the linux personality's RIP) broadcasts on the subnet; the RFC model uses the limited broadcast.
+    assert {str(f.ip.dst) for f in net.frames_on("l12") if f.rip is not None and f.is_multicast} == {"10.0.12.255"}
+    nt = Network.from_dict(line(2, personality="nt4", update=5))
+    nt.run(6)
+    assert {str(f.ip.dst) for f in nt.frames if f.rip is not None and f.is_multicast} == {"255.255.255.255"}
     assert all(e.mask is None for m in sent for e in m.entries)
-    assert rip_routes(net, "R1")["172.16.0.0/16"][0] == 2  # R2's 172.16.2.0/24, summarised at the class B boundary
+    # linux is BIRD: version 1 sends whole classful networks only, so R2's subnet 172.16.2.0/24 is not sent at all
+    assert "172.16.0.0/16" not in rip_routes(net, "R1") and "172.16.2.0/24" not in rip_routes(net, "R1")
     assert rip_routes(net, "R2")["192.168.1.0/24"][0] == 2
+    rfc = Network.from_dict(data, personality="nt4")
+    rfc.run(6)
+    assert rip_routes(rfc, "R1")["172.16.0.0/16"][0] == 2  # RFC 1058: summarised at the class B boundary
 
 
 @pytest.mark.parametrize("rule", ["simple", "poison-reverse", "off"])
@@ -87,6 +95,7 @@ def test_split_horizon_decides_what_goes_back_to_the_neighbour(rule: str) -> Non
         assert entries[learned_from_r1] == 16
     else:
         assert entries[learned_from_r1] == 2
+        assert str(next(e for e in message.entries if e.prefix == learned_from_r1).next_hop) == "10.0.12.1"
     assert entries["10.3.0.0/24"] == 2
 
 
@@ -203,3 +212,29 @@ def test_next_hop_field_is_obeyed_when_on_the_link() -> None:
     rip = net.host("R1").protocols["rip"]
     assert rip.cost("to2") == 1 and netaddr.IPAddress("10.0.12.2") in [
         a.ip for a in net.host("R2").interface("to1").addresses]
+
+
+def test_the_rip_benchmark_runs_quick_and_prints_every_figure() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_rip.py"), "--quick"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for label in ("static delivery (net.send)", "converged                                yes",
+                  "simulated seconds to converge", "ratio convergence / static delivery"):
+        assert label in done.stdout
+
+
+def test_a_saved_network_does_not_keep_rip_routes_nobody_teaches_any_more() -> None:
+    net = Network.from_dict(line(3, update=5, timeout=30, garbage=20))
+    net.run(15)
+    saved = net.to_dict()
+    del saved["routers"][2]["rip"]  # R3 no longer runs RIP
+    again = Network.from_dict(saved)
+    again.run(1)
+    assert "10.3.0.0/24" not in rip_routes(again, "R1")  # no RIP neighbour teaches it any more
+    assert rip_routes(again, "R1")["10.2.0.0/24"][0] == 2
+    assert rip_routes(again, "R1")["10.0.23.0/24"][0] == 2  # R2's own link to R3, still taught by R2

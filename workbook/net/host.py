@@ -49,7 +49,7 @@ from workbook.net.scenario import check_keys, load_file, load_scenario
 __all__ = ["Host", "Socket"]
 
 _HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table", "sysctl"}
-_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier"}
+_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier", "dhcp"}
 _ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin", "type", "onlink", "how"}
 
 
@@ -159,7 +159,8 @@ class Host:
             interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
                                         segment=raw.get("segment"), up=raw.get("up", True),
                                         carrier=raw.get("carrier", True),
-                                        bare_prefixlen=chosen.bare_address_prefixlen))
+                                        bare_prefixlen=chosen.bare_address_prefixlen,
+                                        dhcp=raw.get("dhcp", False)))
             if raw.get("gateway") is not None:
                 gateways[raw["name"]] = raw["gateway"]
         routes = data.get("routes") or []
@@ -210,7 +211,7 @@ class Host:
         interfaces = []
         for interface in self.interfaces:
             data = interface.as_dict()
-            if interface.name in self.gateways:
+            if interface.name in self.gateways and not interface.dhcp:  # a DHCP router is part of the lease
                 data["gateway"] = self.gateways[interface.name]
             interfaces.append(data)
         data: dict[str, Any] = {"name": self.name, "personality": self.personality.name, "interfaces": interfaces}

@@ -149,6 +149,7 @@ class Interface:
         up: bool = True,
         carrier: bool = True,
         bare_prefixlen: int | None = None,
+        dhcp: bool = False,
     ) -> None:
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
             raise InterfaceError(f"interface name {name!r} must be a word without spaces; e.g. 'eth0'")
@@ -165,6 +166,12 @@ class Interface:
         self.up = _check_flag(up, "up", self.name)
         #: The link has a carrier (a cable, a peer that is up).
         self.carrier = _check_flag(carrier, "carrier", self.name)
+        #: The interface asks a DHCP server for its address (RFC 2131) instead of having one configured.
+        self.dhcp = _check_flag(dhcp, "dhcp", self.name)
+        if self.dhcp and addresses:
+            raise InterfaceError(f"interface {self.name!r} has dhcp: true and configured addresses; a DHCP "
+                                 f"client gets its address from a server: give one of them, e.g. dhcp: true "
+                                 f"and no addresses")
         self._scopes: dict[int, str] = {}
         self._no_prefix_route: set[int] = set()
         self.bare_prefixlen = bare_prefixlen
@@ -258,7 +265,10 @@ class Interface:
         data: dict[str, Any] = {"name": self.name}
         if self.mac is not None:
             data["mac"] = str(self.mac)
-        data["addresses"] = [self._address_as_data(a) for a in self.addresses]
+        # A leased address is the moment's state, not configuration: the client asks again when it starts.
+        data["addresses"] = [] if self.dhcp else [self._address_as_data(a) for a in self.addresses]
+        if self.dhcp:
+            data["dhcp"] = True
         if self.metric is not None:
             data["metric"] = self.metric
         if self.segment is not None:

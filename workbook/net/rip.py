@@ -252,7 +252,8 @@ def _classful_network(address: int) -> tuple[int, int]:
 
 
 def update_entries(routes: Iterable[RipRoute], interface: str, address: str | netaddr.IPNetwork, *,
-                   version: int = 2, split_horizon: SplitHorizon | str = SplitHorizon.SIMPLE) -> list[RipEntry]:
+                   version: int = 2, split_horizon: SplitHorizon | str = SplitHorizon.SIMPLE,
+                   classful_only: bool = False) -> list[RipEntry]:
     """The entries a regular update out of ``interface`` (whose address is ``address``) carries.
 
     * Split horizon (RFC 2453 §3.4.3): a route learned through ``interface``
@@ -260,12 +261,17 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
       or sent as it is (``"off"``). A directly connected network was learned
       from no neighbour: it goes out on every interface, its own included.
     * Version 2 (RFC 2453 §4.3, §4.4) sends every prefix with its mask,
-      next hop 0.0.0.0 ("through me") and the route's tag.
+      next hop 0.0.0.0 ("through me") and the route's tag; a route sent back
+      out of the interface it was learned on (split horizon off) names its
+      gateway on that link as next hop, so the neighbour need not go through
+      this router.
     * Version 1 (RFC 1058 §3.2, RFC 2453 §3.7) sends no masks: a subnet of
       the interface's own classful network goes out as it is when its mask
       equals the interface's (or it is a host route), and is left out
       otherwise; subnets of another network are summarised into that
-      network's classful address, with the best of their metrics.
+      network's classful address, with the best of their metrics. With
+      ``classful_only`` (what BIRD does) version 1 sends only the routes that
+      already are whole classful networks, and nothing else.
 
     Entries come in address order.
 
@@ -282,7 +288,7 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
     own = netaddr.IPNetwork(address)
     best: dict[tuple[int, int], RipEntry] = {}
 
-    def offer(network: int, prefixlen: int, metric: int, tag: int) -> None:
+    def offer(network: int, prefixlen: int, metric: int, tag: int, next_hop: int = 0) -> None:
         key = (network, prefixlen)
         if key in best and best[key].metric <= metric:
             return
@@ -290,21 +296,27 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
             best[key] = RipEntry(netaddr.IPAddress(network), metric)
         else:
             best[key] = RipEntry(netaddr.IPAddress(network), metric, netaddr.IPAddress(MASKS[prefixlen]),
-                                 netaddr.IPAddress(0), tag)
+                                 netaddr.IPAddress(next_hop), tag)
 
     own_major = _classful_network(int(own.ip))
     for route in routes:
         metric = min(route.metric, INFINITY)
+        next_hop = 0
         if route.next_hop is not None and route.interface == interface:
             if rule is SplitHorizon.SIMPLE:
                 continue
             if rule is SplitHorizon.POISON_REVERSE:
                 metric = INFINITY
+            else:  # RFC 2453 §4.4: the neighbour on this very link is the better first hop (BIRD does so)
+                next_hop = route.next_hop
         if version == 2:
-            offer(route.network, route.prefixlen, metric, route.tag)
+            offer(route.network, route.prefixlen, metric, route.tag, next_hop)
             continue
         major = _classful_network(route.network)
-        if route.prefixlen == 0:
+        if classful_only:
+            if route.prefixlen == major[1]:
+                offer(route.network, route.prefixlen, metric, 0)
+        elif route.prefixlen == 0:
             offer(0, 0, metric, 0)
         elif major == own_major:
             if route.prefixlen in (own.prefixlen, 32):
@@ -314,12 +326,13 @@ def update_entries(routes: Iterable[RipRoute], interface: str, address: str | ne
     return [best[key] for key in sorted(best)]
 
 
-def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork]) -> int:
+def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork], classful_only: bool = False) -> int:
     """The prefix length a version 1 router gives an entry for ``address`` (RFC 1058 §3.2, RFC 2453 §3.7).
 
     0.0.0.0 is the default route. An address of the same classful network as
     one of the router's interfaces gets that interface's mask; any other its
     class's mask. When host bits remain under that mask, it is a host route.
+    With ``classful_only`` (what BIRD does) every entry gets its class's mask.
 
     >>> v1_prefixlen(int(netaddr.IPAddress("172.16.3.0")), ["172.16.1.1/24"])
     24
@@ -328,9 +341,11 @@ def v1_prefixlen(address: int, interfaces: Iterable[str | netaddr.IPNetwork]) ->
     >>> v1_prefixlen(int(netaddr.IPAddress("10.0.0.7")), ["172.16.1.1/24"])
     32
     """
+    major = _classful_network(address)
+    if classful_only:
+        return major[1]
     if address == 0:
         return 0
-    major = _classful_network(address)
     length = major[1]
     for interface in interfaces:
         own = netaddr.IPNetwork(interface)

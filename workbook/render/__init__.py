@@ -25,6 +25,7 @@ themselves in Jupyter. Importing this package does not import graphviz either:
 each function imports it when it first builds a graph.
 """
 
+from workbook.render.dhcp import dhcp_sequence_diagram, dhcp_sequence_dot, dhcp_sequence_graph, dhcp_sequence_svg
 from workbook.render.display import Diagram, path_diagram, sequence_diagram, topology_diagram
 from workbook.render.dot import DiagramError
 from workbook.render.path import path_dot, path_graph, path_svg
@@ -45,6 +46,10 @@ __all__ = [
     "convergence_diagram",
     "convergence_dot",
     "convergence_graph",
+    "dhcp_sequence_diagram",
+    "dhcp_sequence_dot",
+    "dhcp_sequence_graph",
+    "dhcp_sequence_svg",
     "metric_history_diagram",
     "path_diagram",
     "path_dot",

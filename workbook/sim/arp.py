@@ -154,6 +154,14 @@ class Arp(Protocol):
         hop.arp = wait.resolution
         wait.waiting.append((packet, hop, trace))
 
+    def solicit(self, nic: Interface, target: int, trace: PathTrace | None = None) -> None:
+        """Ask for ``target``'s MAC with no datagram waiting (Linux does so for a redirect's new gateway)."""
+        key = (nic.name, target)
+        if self.cache.lookup(nic.name, target) is not None or key in self.waits:
+            return
+        wait = self.waits[key] = _ArpWait(ArpResolution(netaddr.IPAddress(target), nic.name, False))
+        self._send_request(nic, target, None, wait, trace)
+
     def _sender_address(self, nic: Interface, packet: IPv4Packet | None, target: int) -> int:
         # The waiting datagram's source when this NIC owns it (Linux: when the host does), else the NIC's
         # address on the target's subnet, else its first.

@@ -35,6 +35,7 @@ from typing import Any
 import netaddr
 
 from workbook.ledger import Source, constant
+from workbook.net.bootp import BootpMessage
 from workbook.net.rip import RipMessage
 
 __all__ = [
@@ -314,7 +315,9 @@ class IPv4Packet:
 
     def summary(self) -> str:
         payload = self.payload
-        what = (payload.summary() if isinstance(payload, IcmpMessage | IgmpMessage)
+        if isinstance(payload, UdpDatagram) and isinstance(payload.payload, BootpMessage):
+            payload = payload.payload
+        what = (payload.summary() if isinstance(payload, IcmpMessage | IgmpMessage | BootpMessage)
                 else f"UDP {payload.payload.summary()}" if self.rip is not None
                 else _protocol_name(self.protocol))
         return f"{self.src} → {self.dst} TTL {self.ttl} {what}"
@@ -362,6 +365,12 @@ class Frame:
         return None if self.ip is None else self.ip.rip
 
     @property
+    def bootp(self) -> BootpMessage | None:
+        """The BOOTP/DHCP message this frame carries (UDP 67/68), if any."""
+        udp = self.udp
+        return udp.payload if udp is not None and type(udp.payload) is BootpMessage else None
+
+    @property
     def is_broadcast(self) -> bool:
         return self.eth_dst == BROADCAST_MAC
 
@@ -381,6 +390,8 @@ class Frame:
             return f"IGMPv{self.ip.igmp.version}"
         if self.rip is not None:
             return f"RIPv{self.rip.version}"
+        if self.bootp is not None:
+            return "DHCP" if self.bootp.message_type is not None else "BOOTP"
         if self.ip is not None:
             return _protocol_name(self.ip.protocol)
         return hex(self.ethertype)

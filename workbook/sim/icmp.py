@@ -38,8 +38,12 @@ class Icmp(Protocol):
     name = "icmp"
     ip_protocols = (IPProtocol.ICMP,)
     keys = (
-        ScenarioKey("redirects", example=False, default=True, kind=bool,
+        ScenarioKey("redirects", example=False, default=lambda node: node.personality.sends_redirects, kind=bool,
                     help="a router sends ICMP redirects (Linux: net.ipv4.conf.*.send_redirects)"),
+        ScenarioKey("accept_redirects", example=False, default=lambda node: node.personality.accepts_redirects,
+                    kind=bool, omit_when_default=True,
+                    help="a host changes its routes on an ICMP redirect (Linux: net.ipv4.conf.*.accept_redirects; "
+                         "NT and Windows: EnableICMPRedirect)"),
     )
 
     def send_error(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
@@ -68,7 +72,7 @@ class Icmp(Protocol):
             return
         node = self.node
         if icmp.type is IcmpType.REDIRECT and icmp.gateway is not None and icmp.original:
-            self._learn_redirect(icmp)
+            self._learn_redirect(packet, icmp, interface)
         elif icmp.is_error and icmp.original is not None:
             node.log_event(f"ICMP from {packet.src}: {icmp.summary()} "
                            f"(about {icmp.original.src} → {icmp.original.dst})")
@@ -79,15 +83,56 @@ class Icmp(Protocol):
                 trace.replies.append(child)
             node.send_datagram(int(packet.src), reply, IPProtocol.ICMP, source=int(packet.dst), trace=child)
 
-    def _learn_redirect(self, icmp: IcmpMessage) -> None:
+    def redirect_refused(self, sender: int, icmp: IcmpMessage, interface: str) -> str | None:
+        """Why this node ignores a redirect from ``sender`` that arrived on ``interface``; None when it takes it.
+
+        RFC 1122 §3.2.2.2 and §3.3.1.2 for a host: only from the current first hop for the destination, only
+        for a new gateway on the subnet the redirect came through; a router (forwarding on) never takes one
+        (RFC 1812 §5.2.7.2). Linux (``redirect_gateway_rule`` 'known neighbour', its default shared_media) asks
+        instead that the new gateway be a unicast address whose MAC it already knows.
+        """
         node = self.node
         destination, gateway = int(icmp.original.dst), int(icmp.gateway)
-        for nic in node.interfaces:
-            if nic.on_link(gateway):
-                route = Route(format_address(destination), netmask=32, gateway=format_address(gateway),
-                              interface=node.personality.interface_label(nic, gateway),
-                              metric=node.personality.configured_metric(nic, None), origin=RouteOrigin.REDIRECT)
-                node.install_route(route)
-                node.log_event(f"ICMP redirect: {format_address(destination)} is now reached "
-                               f"via {format_address(gateway)}")
-                return
+        if node.forwarding:
+            return f"{node.name} forwards (a router): it does not take redirects"
+        if not self.accept_redirects:
+            return "accept_redirects is off"
+        if interface == "lo":
+            return "it came from this host itself"
+        decision = node.route_get(format_address(destination))
+        first_hop = None if not decision.reachable or decision.next_hop is None else int(decision.next_hop)
+        if first_hop != sender or decision.interface != interface:
+            return (f"it comes from {format_address(sender)}, not from the current first hop for "
+                    f"{format_address(destination)} ({'none' if first_hop is None else format_address(first_hop)})")
+        if gateway == sender:
+            return "the new gateway is the router that sent it"
+        if gateway == 0 or gateway == ALL_ONES or is_multicast(gateway) or node.owner_of(gateway) is not None:
+            return f"{format_address(gateway)} cannot be a gateway"
+        nic = node.interface(interface)
+        if any(gateway == int(a.broadcast) for a in nic.addresses if a.prefixlen < 31):
+            return f"{format_address(gateway)} is the subnet broadcast address, not a gateway"
+        if node.personality.redirect_gateway_rule == "on-link":
+            if not nic.on_link(gateway):
+                return f"the new gateway {format_address(gateway)} is not on the subnet of {interface}"
+            return None
+        arp = node.protocols["arp"]
+        if arp.cache.lookup(interface, gateway) is None:
+            arp.solicit(nic, gateway)
+            return (f"the MAC of the new gateway {format_address(gateway)} is not known yet: "
+                    f"{node.name} asks for it by ARP and takes the next redirect")
+        return None
+
+    def _learn_redirect(self, packet: IPv4Packet, icmp: IcmpMessage, interface: str) -> None:
+        node = self.node
+        destination, gateway = int(icmp.original.dst), int(icmp.gateway)
+        refused = self.redirect_refused(int(packet.src), icmp, interface)
+        if refused is not None:
+            node.log_event(f"ICMP redirect from {packet.src} for {format_address(destination)} ignored: {refused}")
+            return
+        nic = node.interface(interface)
+        route = Route(format_address(destination), netmask=32, gateway=format_address(gateway),
+                      interface=node.personality.interface_label(nic, gateway),
+                      metric=node.personality.configured_metric(nic, None), origin=RouteOrigin.REDIRECT)
+        node.install_route(route)
+        node.log_event(f"ICMP redirect: {format_address(destination)} is now reached "
+                       f"via {format_address(gateway)}")

@@ -124,6 +124,8 @@ class SimHost(Host):
             for port in protocol.udp_ports:
                 self.protocols["udp"].bind(port, protocol.udp_received)
         # The protocols the IP layer itself calls on: ARP to resolve, ICMP to report, IGMP for groups.
+        #: The protocols that take datagrams addressed to no address of this node (a DHCP client's packet socket).
+        self._claimants = [p for p in self.protocols.values() if type(p).claims is not Protocol.claims]
         self._arp = self.protocols["arp"]
         self._icmp = self.protocols["icmp"]
         self._igmp = self.protocols["igmp"]
@@ -301,11 +303,23 @@ class SimHost(Host):
 
     def send_on_link(self, nic: Interface, destination: int, payload: Any, protocol: int, *, ttl: int = 1,
                      tos: int = 0, router_alert: bool = False, trace: PathTrace | None = None) -> Frame | None:
-        """Send a datagram to a group or the broadcast address straight out of ``nic``, from its first address."""
+        """Send a datagram to a group or a broadcast address (all ones, or the subnet's) straight out of ``nic``."""
         packet = IPv4Packet(src=nic.primary_address or netaddr.IPAddress(0), dst=netaddr.IPAddress(destination),
                             ttl=ttl, protocol=protocol, router_alert=router_alert, tos=tos, payload=payload,
                             identification=self.network.next_identification())
-        mac = BROADCAST_MAC if destination == ALL_ONES else multicast_mac(format_address(destination))
+        broadcast = destination == ALL_ONES or self._is_subnet_broadcast(nic, destination)
+        mac = BROADCAST_MAC if broadcast else multicast_mac(format_address(destination))
+        return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
+
+    def send_to_mac(self, nic: Interface, destination: int, mac: netaddr.EUI, payload: Any, protocol: int, *,
+                    source: int | None = None, ttl: int | None = None,
+                    trace: PathTrace | None = None) -> Frame | None:
+        """Send a datagram to ``destination`` in a frame to ``mac``: no route, no ARP (RFC 2131 §4.1: a DHCP
+        reply to a client that has no address yet)."""
+        chosen = source if source is not None else int(nic.primary_address or 0)
+        packet = IPv4Packet(src=netaddr.IPAddress(chosen), dst=netaddr.IPAddress(destination),
+                            ttl=self.personality.default_ttl if ttl is None else ttl, protocol=protocol,
+                            payload=payload, identification=self.network.next_identification())
         return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
 
     def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
@@ -459,6 +473,12 @@ class SimHost(Host):
                     f"{packet.dst} belongs to {owner.name}, not to {nic.name}: a strong host refuses it")
                 return
             hop(Outcome.DELIVERED, detail=f"{packet.dst} is an address of {self.name}")
+            self.deliver_up(packet, nic.name, trace)
+            return
+        claimant = next((p for p in self._claimants if p.claims(nic, packet)), None) if owner is None else None
+        if claimant is not None:
+            hop(Outcome.DELIVERED, detail=f"{packet.dst} is not (yet) an address of {self.name}; {claimant.name} "
+                                          f"takes it as a packet socket does")
             self.deliver_up(packet, nic.name, trace)
             return
         if not self.forwarding:

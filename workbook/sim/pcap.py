@@ -50,6 +50,8 @@ def _payload_bytes(payload: object) -> bytes:
         return payload
     if isinstance(payload, RipMessage):  # RFC 1058 §3.1 / RFC 2453 §4: what Wireshark decodes on port 520
         return payload.encode()
+    if hasattr(payload, "__bytes__"):  # a message that knows its wire format (BOOTP)
+        return bytes(payload)
     return str(payload).encode("utf-8")
 
 

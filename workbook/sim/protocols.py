@@ -6,6 +6,7 @@ an example.
 """
 
 from workbook.sim.arp import Arp
+from workbook.sim.dhcp import Bootps, DhcpClient
 from workbook.sim.icmp import Icmp
 from workbook.sim.igmp import Igmp
 from workbook.sim.rip import Rip
@@ -19,3 +20,5 @@ PROTOCOLS.register(Icmp)
 PROTOCOLS.register(Udp)
 PROTOCOLS.register(Igmp)
 PROTOCOLS.register(Rip)
+PROTOCOLS.register(DhcpClient)
+PROTOCOLS.register(Bootps)

@@ -341,6 +341,14 @@ class Rip(Protocol):
             self._send_request(nic)
             self._send_update(nic, self.table())
         self._schedule_update()
+        # A saved network restores its tables after its nodes start: RIP routes in them are not RIP's to keep.
+        self.node.clock.schedule(0, self._forget_restored)
+
+    def _forget_restored(self) -> None:
+        mine = {row.route for row in self.rows.values() if row.route is not None}
+        for route in list(self.node.table):
+            if route.origin is RouteOrigin.RIP and route not in mine:
+                self.node.withdraw_route(route)
 
     def stop(self) -> None:
         if not self.active:
@@ -383,14 +391,22 @@ class Rip(Protocol):
         return [nic for nic in self.interfaces() if not silent and nic.name not in node.unplugged
                 and node.ip_enabled(nic.name) and nic.primary_address is not None]
 
-    def _destination(self) -> int:
-        # RFC 1058 §3.1 broadcasts version 1; RFC 2453 §4.5 sends version 2 to 224.0.0.9.
-        return ALL_ONES if self.config.version == 1 else RIPV2_GROUP
+    def _destination(self, nic: Interface) -> int:
+        # RFC 1058 §3 broadcasts version 1 (to which broadcast address is the stack's trait); RFC 2453 §4.5
+        # sends version 2 to 224.0.0.9.
+        if self.config.version == 2:
+            return RIPV2_GROUP
+        if self.node.personality.rip_v1_broadcast == "subnet":
+            return int(nic.addresses[0].broadcast)
+        return ALL_ONES
 
     def _join(self, nic: Interface) -> None:
         if self.config.version == 2:
             igmp = self.node.protocols["igmp"]
-            if RIPV2_GROUP not in igmp.groups.get(nic.name, ()):
+            if igmp.level < 2:
+                self.node.log_event(f"RIP cannot join 224.0.0.9 on {nic.name}: IGMP level {igmp.level} takes no "
+                                    f"group; it will not hear version 2 updates", "error")
+            elif RIPV2_GROUP not in igmp.groups.get(nic.name, ()):
                 igmp.join(format_address(RIPV2_GROUP), nic.name)
 
     def _messages(self, nic: Interface, rows: Iterable[RipRow]) -> list[RipMessage]:
@@ -398,19 +414,19 @@ class Rip(Protocol):
         address = nic.primary_address
         own = netaddr.IPNetwork(f"{address}/{nic.addresses[0].prefixlen}")
         entries = update_entries((row.as_rip_route() for row in rows), nic.name, own, version=config.version,
-                                 split_horizon=config.split_horizon_on(nic.name))
+                                 split_horizon=config.split_horizon_on(nic.name), classful_only=self._classful_only)
         return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + MAX_ENTRIES]))
                 for i in range(0, len(entries), MAX_ENTRIES)]
 
     def _send_update(self, nic: Interface, rows: list[RipRow]) -> None:
         for message in self._messages(nic, rows):
-            self.node.send_on_link(nic, self._destination(), UdpDatagram(RIP_PORT, RIP_PORT, message),
+            self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message),
                                    IPProtocol.UDP)
 
     def _send_request(self, nic: Interface) -> None:
         # RFC 2453 §3.9.1: one entry, address family 0, metric 16, asks for the whole table.
         message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),))
-        self.node.send_on_link(nic, self._destination(), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
+        self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
 
     def _schedule_update(self) -> None:
         update = self.config.update
@@ -485,11 +501,15 @@ class Rip(Protocol):
     def _row_for(self, entry: RipEntry, nic: Interface) -> RipRow | None:
         return self.rows.get((int(entry.address), self._prefixlen(entry, nic)))
 
+    @property
+    def _classful_only(self) -> bool:
+        return self.node.personality.rip_v1_subnets == "classful-only"
+
     def _prefixlen(self, entry: RipEntry, nic: Interface) -> int:
         if entry.mask is not None and int(entry.mask):
             return entry.prefixlen
         return v1_prefixlen(int(entry.address), [f"{a.ip}/{a.prefixlen}" for n in self.node.interfaces
-                                                 for a in n.addresses])
+                                                 for a in n.addresses], self._classful_only)
 
     def _learn(self, packet: IPv4Packet, nic: Interface, message: RipMessage) -> None:
         node = self.node
@@ -508,7 +528,9 @@ class Rip(Protocol):
                 continue
             prefixlen = self._prefixlen(entry, nic)
             if address & ~MASKS[prefixlen] & ALL_ONES:
-                continue
+                if not self._classful_only:
+                    continue  # RFC 2453 §3.9.2: host bits under the mask make the entry invalid
+                address &= MASKS[prefixlen]  # BIRD clears them
             gateway = source
             if entry.next_hop is not None and int(entry.next_hop) and nic.on_link(int(entry.next_hop)) \
                     and int(entry.next_hop) not in node.own_addresses(nic):

@@ -23,7 +23,7 @@ afterwards runs it:
 
 >>> from workbook.sim.protocols import PROTOCOLS
 >>> [protocol.name for protocol in PROTOCOLS]
-['arp', 'icmp', 'udp', 'igmp', 'rip']
+['arp', 'icmp', 'udp', 'igmp', 'rip', 'bootpc', 'bootps']
 >>> PROTOCOLS.for_ethertype(0x0806).name, PROTOCOLS.for_ip_protocol(2).name
 ('arp', 'igmp')
 """
@@ -89,6 +89,13 @@ class NodeServices(typing.Protocol):
                   gateway: int | None = None) -> None:
         """Tell the sender of ``about`` what went wrong (an ICMP error or redirect)."""
 
+    def send_to_mac(self, nic: Interface, destination: int, mac: netaddr.EUI, payload: Any, protocol: int, *,
+                    source: int | None = None, ttl: int | None = None,
+                    trace: PathTrace | None = None) -> Frame | None:
+        """Send a datagram to ``destination`` in a frame to ``mac``: no route, no ARP (a DHCP reply, RFC 2131 §4.1)."""
+
+    gateways: dict[str, str]
+
     def can_send(self, nic: Interface, hop: Hop) -> bool:
         """May a frame leave ``nic`` now? If not, ``hop`` records why."""
 
@@ -139,8 +146,9 @@ class ScenarioKey:
     into the protocol's own and may refuse it; ``save`` reads the value back
     (default: the attribute ``attribute``, else the key's name). A key with
     ``omit_when_empty`` is left out of a saved file while its value is empty
-    or false. A key that is ``applied_after_start`` (group memberships) is
-    applied by :meth:`~workbook.sim.network.Network.from_dict` once its node runs.
+    or false, and one with ``omit_when_default`` while it holds its default. A key that is
+    ``applied_after_start`` (group memberships) is applied by
+    :meth:`~workbook.sim.network.Network.from_dict` once its node runs.
     """
 
     name: str
@@ -155,6 +163,7 @@ class ScenarioKey:
     save: Callable[[Any], Any] | None = None
     omit_when_empty: bool = False
     applied_after_start: bool = False
+    omit_when_default: bool = False
 
     @property
     def field(self) -> str:
@@ -225,6 +234,8 @@ def saved_keys(owner: Any, keys: tuple[ScenarioKey, ...]) -> dict[str, Any]:
     found = {}
     for key in keys:
         value = key.save(owner) if key.save is not None else getattr(owner, key.field)
+        if key.omit_when_default and value == key.default_for(getattr(owner, "node", owner)):
+            continue
         if value or not key.omit_when_empty:
             found[key.name] = value
     return found
@@ -281,6 +292,11 @@ class Protocol:
 
     def udp_received(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:
         """A UDP datagram for one of :attr:`udp_ports` arrived on ``interface``."""
+
+    def claims(self, nic: Interface, packet: IPv4Packet) -> bool:
+        """Take ``packet``, addressed to none of the node's addresses, as a packet socket would (a DHCP client
+        before it has an address). Only a protocol that overrides this is asked."""
+        return False
 
     # Scenario keys --------------------------------------------------------------------------------
     def configure(self, data: dict[str, Any], after_start: bool = False) -> None:

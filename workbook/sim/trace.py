@@ -46,6 +46,7 @@ class DropReason(enum.StrEnum):
     NOT_A_MEMBER = "not a group member"
     NO_MULTICAST = "no multicast support"
     NO_RECEIVER = "no receiver"
+    DISCARDED = "discarded"  # taken in, then thrown away by the protocol it was for (a relay past its hops limit)
 
 
 @dataclass

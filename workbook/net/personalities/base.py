@@ -78,11 +78,45 @@ class Personality:
     #: The RIP versions a router of this stack speaks (chapter 6); () when it cannot run RIP at all.
     rip_versions = Trait((1, 2), Source.rfc(2453, "4", note="RIP-2 routers also speak RIP-1 (§4.7)",
                                             confirmed_for=None))
+    #: Where RIP version 1 updates go: "limited" (255.255.255.255) or "subnet" (the interface's subnet broadcast).
+    rip_v1_broadcast = Trait("limited", Source.rfc(1058, "3", note="RIP-1 updates are broadcast; which broadcast "
+                                                   "address is not said: the limited one is assumed",
+                                                   confirmed_for=None))
+    #: How RIP version 1 treats subnets: "rfc" (sent inside their network, summarised outside it, masks guessed
+    #: from the interface) or "classful-only" (only whole classful networks are sent; every entry gets its class).
+    rip_v1_subnets = Trait("rfc", Source.rfc(1058, "3.2", confirmed_for=None))
     #: What runs RIP on this stack, as a learner would install it.
     rip_software = Trait("a RIP router", Source.rfc(2453, confirmed_for=None))
     #: A RIP router with a single interface only listens and advertises nothing ("silent mode").
     rip_silent_with_one_interface = Trait(False, Source.rfc(1058, "3.1", note="hosts may run RIP silently; "
                                                             "a router advertises", confirmed_for=None))
+    # Routers (chapter 6) -----------------------------------------------------------------------
+    #: What turns the stack into a router that forwards between its interfaces (scenario key ``forwarding``).
+    forwarding_switch = Trait("a configuration switch, off by default", Source.rfc(
+        1122, "3.1", note="a host that can also be a gateway has a switch for it, defaulting to non-gateway mode",
+        confirmed_for=None))
+    #: What exchanges routes by RIP on this stack (None: a router here forwards with static routes only).
+    rip_support = Trait(None, Source.model("no RIP claimed for a stack without a source"))
+    #: What relays BOOTP/DHCP requests to servers on other subnets (None: nothing does).
+    bootp_relay_support = Trait(None, Source.model("no relay agent claimed for a stack without a source"))
+    #: Does the DHCP client set the BROADCAST flag (asking for broadcast replies)?
+    dhcp_broadcast_flag = Trait(False, Source.rfc(
+        2131, "4.1", note="a client that can take unicast before it has an address leaves the flag clear",
+        confirmed_for=None))
+
+    # ICMP redirects (chapter 6) --------------------------------------------------------------------
+    #: Does a router of this stack send redirects (scenario key ``redirects``)?
+    sends_redirects = Trait(True, Source.rfc(
+        1812, "5.2.7.2", note="when it forwards a datagram back out of the interface it came in on, to a next "
+                              "hop on the sender's subnet", confirmed_for=None))
+    #: Does a host take redirects (scenario key ``accept_redirects``)? A forwarding node never does.
+    accepts_redirects = Trait(True, Source.rfc(
+        1122, "3.2.2.2", note="a host updates its route for the destination; a router does not (RFC 1812 "
+                              "§5.2.7.2)", confirmed_for=None))
+    #: Which new gateways a redirect may name: 'on-link' (the subnet it came through) or 'known neighbour'.
+    redirect_gateway_rule = Trait("on-link", Source.rfc(
+        1122, "3.3.1.2", note="discard a redirect unless it comes from the current first hop for the "
+                              "destination and names a gateway on the subnet it came through", confirmed_for=None))
 
     #: The scenario keys of OPTIONAL_KEYS this stack models ("route.type", "sysctl.rp_filter", ...).
     _models: ClassVar[frozenset[str]] = frozenset()

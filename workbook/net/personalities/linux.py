@@ -100,6 +100,27 @@ class Linux(Personality):
     all_hosts_joined_while_up = Trait(True, _observed("ip route get 224.0.0.1 from S iif X is multicast while X "
                                                       "is up"))
 
+    forwarding_switch = Trait("net.ipv4.ip_forward (net.ipv4.conf.all.forwarding)", _observed(
+        "forwarding 0/1 decides whether ip route get D from S iif X forwards"))
+    rip_support = Trait("a routing daemon (BIRD 2, FRR's ripd): the kernel itself speaks no RIP",
+                        Source.model("the kernel forwards; routing protocols are daemons that install routes"))
+    bootp_relay_support = Trait("dhcrelay (ISC)", Source.kernel(
+        "ISC dhcrelay 4.4 relays requests (giaddr, hops) and delivers replies as the simulator does",
+        test="tests/kernel/test_dhcp_relay.py"))
+    dhcp_broadcast_flag = Trait(False, Source.kernel("busybox udhcpc's DISCOVER and REQUEST carry flags 0",
+                                                      test="tests/kernel/test_dhcp_relay.py"))
+
+    sends_redirects = Trait(True, Source.kernel(
+        "send_redirects 1: a forwarding router redirects a sender on the link the datagram goes back out of",
+        test="tests/kernel/test_redirects.py"))
+    accepts_redirects = Trait(True, Source.kernel(
+        "accept_redirects 1 on a host; ip_forward=1 turns net.ipv4.conf.all.accept_redirects to 0",
+        test="tests/kernel/test_redirects.py"))
+    redirect_gateway_rule = Trait("known neighbour", Source.kernel(
+        "shared_media 1: the new gateway need only be a unicast address whose MAC the host already knows; "
+        "otherwise it ARPs for it and ignores this redirect (the next one counts); only the current first hop "
+        "may redirect", test="tests/kernel/test_redirects.py"))
+
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
                          "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries"})
@@ -386,6 +407,12 @@ class Linux(Personality):
     # Simulator traits
     rip_versions = Trait((1, 2), Source.kernel(
         "BIRD 2's rip protocol (version 1 and 2), a daemon beside the kernel", test="tests/kernel/test_bird_rip.py"))
+    rip_v1_broadcast = Trait("subnet", Source.kernel(
+        "BIRD 2 sends RIP version 1 to the interface's subnet broadcast address, e.g. 192.168.1.255",
+        test="tests/kernel/test_bird_rip.py"))
+    rip_v1_subnets = Trait("classful-only", Source.kernel(
+        "BIRD 2 sends only whole classful networks in RIP version 1 and reads every version 1 entry with its "
+        "class's mask", test="tests/kernel/test_bird_rip.py"))
     rip_software = Trait("a routing daemon (BIRD 2 or FRR's ripd)", Source.kernel(
         "BIRD 2 runs RIP in user space and installs its routes in the kernel", test="tests/kernel/test_bird_rip.py"))
     default_ttl = Trait(64, Source.kernel(

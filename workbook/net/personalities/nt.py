@@ -120,6 +120,18 @@ class NT4(Personality):
         """NT lists (and here installs) its routes sorted by destination."""
         return sorted(routes, key=lambda r: (r._network, r._prefixlen))
 
+    # Routers (chapter 6)
+    forwarding_switch = Trait("IPEnableRouter (the TCP/IP settings' Enable IP Forwarding)", Source.microsoft(
+        "KB Q140859 'TCP/IP Routing Basics for Windows NT'", note="the table of a multihomed NT router, with "
+                                                                 "and without the Multi-Protocol Router"))
+    rip_support = Trait("MPR (Multi-Protocol Router), installed after TCP/IP", Source.seed(
+        "NT is not a router by default; MPR, included with NT 4.0, brings RIP"))
+    bootp_relay_support = Trait("MPR's BOOTP relay agent", Source.seed(
+        "the NT router relays DHCP requests to servers on other subnets with MPR's BOOTP relay agent"))
+
+    accepts_redirects = Trait(True, Source.microsoft("KB Q120642", "EnableICMPRedirects: default 1, a host "
+                                                                   "changes its route table on an ICMP redirect"))
+
     # Simulator traits
     default_ttl = Trait(128, Source.microsoft(
         "KB Q120642", "DefaultTTL: 128 on Windows NT 4.0, 32 on 3.51 and earlier"))
@@ -169,6 +181,11 @@ class NT35(NT4):
     title = "Windows NT 3.5: manually added routes do not survive a restart"
     persistent_routes_survive_restart = Trait(False, Source.seed(
         "its note on NT 3.5: routes added by hand were temporary and gone after a restart"))
+
+    # Routers: NT 3.5 forwards with static routes only
+    rip_support = Trait(None, Source.seed("NT 3.5 or earlier, used as a router, has no RIP support"))
+    bootp_relay_support = Trait(None, Source.seed(
+        "MPR (and with it the BOOTP relay agent) exists for NT 3.51 and 4.0, not for 3.5"))
 
     # Simulator traits
     default_ttl = Trait(32, Source.microsoft("KB Q120642", "DefaultTTL: 32 on Windows NT 3.51 and earlier"))

@@ -42,6 +42,8 @@ ON_LINK_METRIC = constant("windows: route metric of an on-link route", 256, _ROU
 
 _RRAS = Source.microsoft("Windows 2000 Server Resource Kit, Internetworking Guide, 'RIP for IP'",
                          note="the Routing and Remote Access service's RIP for IP speaks versions 1 and 2")
+_ROUTING_TOOLS = Source.microsoft("Windows Server 2003 'Unicast IPv4 Routing Tools and Settings' (cc785273)",
+                                  note="Routing and Remote Access: RIP for IP, the DHCP Relay Agent, IPEnableRouter")
 
 
 class Windows(Personality):
@@ -55,6 +57,15 @@ class Windows(Personality):
     default_metric = Trait(1, Source.microsoft("`route /?`", note="a route added without METRIC gets 1 plus "
                                                "the interface metric"))
     names_interfaces_by_address = Trait(True, _ROUTE_PRINT)
+    accepts_redirects = Trait(True, Source.microsoft(
+        "Windows Server 2003 TCP/IP Implementation Details, Appendix A (cc739819)",
+        note="EnableICMPRedirect: default 1, ICMP redirects change the route table"))
+    forwarding_switch = Trait("IPEnableRouter, or forwarding per interface (netsh interface ipv4 set interface "
+                              "... forwarding=enabled)", _ROUTING_TOOLS)
+    rip_support = Trait("Routing and Remote Access (RIP for IP)", _ROUTING_TOOLS)
+    bootp_relay_support = Trait("Routing and Remote Access (DHCP Relay Agent)", _ROUTING_TOOLS)
+    dhcp_broadcast_flag = Trait(True, Source.microsoft(
+        "KB 928233", note="the DHCP client of Windows Vista and later sets the BROADCAST flag; XP's did not"))
     source_rule = Trait("the address of the outgoing interface on the next hop's subnet, else its first",
                         Source.rfc(6724, "", note="source address selection (on-link prefix preferred)",
                                    confirmed_for=None))
