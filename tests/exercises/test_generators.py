@@ -213,6 +213,11 @@ def test_rip_variants_are_well_posed(student: str) -> None:
     assert set(simple) < set(poison) == set(off)  # split horizon leaves out what poison reverse sends at 16
     assert {p for p, m in poison.items() if m == 16} == set(off) - set(simple)
     assert v.counting()[0] == 16 and v.counting()[1:-1] == counting_by_hand(*v.counting_costs)
+    relayed = v.relayed_discover().bootp
+    lan = netaddr.IPNetwork(v.lan)
+    assert str(relayed.giaddr) == str(lan.network + v.relay_host) and relayed.hops == 1
+    leased = v.relay_network().host("pc").interfaces[0].addresses
+    assert leased and leased[0].ip in lan  # the server chose the pool of the giaddr's subnet
 
 
 def test_rip_update_answers_in_other_notations() -> None:

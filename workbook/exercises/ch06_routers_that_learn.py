@@ -54,6 +54,9 @@ class Variant:
     interface: str  # q3-q4: the interface whose update is asked about
     counting_costs: tuple[int, int]  # q5: costs of R1-R2 and R2-R3 in the counting line
     counting_seed: int  # q5: a seed under which R1 speaks first after the failure
+    lan: str = "10.0.1.0/24"  # q6-q7: the client's LAN
+    relay_host: int = 1  # q6-q7: the relay's host number on that LAN
+    core: str = "172.16.2.0/24"  # q6-q7: the server's subnet
 
     def scenario(self, split_horizon: str = "poison-reverse") -> dict[str, Any]:
         """The routers as a scenario dict (every router a Linux router running RIP-2)."""
@@ -92,6 +95,32 @@ class Variant:
         return line_of_routers(3, split_horizon="off", costs=costs, triggered_min_interval=HELD,
                                personality="linux", **TIMERS)
 
+    def relay_scenario(self) -> dict[str, Any]:
+        """q6-q7: a PC asking for an address on ``lan``; a Linux router relays to a DHCP server on ``core``."""
+        lan, core = netaddr.IPNetwork(self.lan), netaddr.IPNetwork(self.core)
+        relay, server, core_router = lan.network + self.relay_host, core.network + 9, core.network + 1
+        return {"personality": "linux", "segments": [{"name": "lan"}, {"name": "core"}],
+                "hosts": [{"name": "pc", "interfaces": [{"name": "eth0", "segment": "lan", "dhcp": True}]},
+                          {"name": "server", "interfaces": [{"name": "eth0", "segment": "core",
+                                                              "addresses": [f"{server}/{core.prefixlen}"],
+                                                              "gateway": str(core_router)}],
+                           "dhcp_server": {"pools": [{"network": str(lan.cidr),
+                                                      "range": [str(lan.network + 100), str(lan.network + 199)],
+                                                      "router": str(relay), "lease": 3600}]}}],
+                "routers": [{"name": "router", "forwarding": True, "interfaces": [
+                    {"name": "lan0", "segment": "lan", "addresses": [f"{relay}/{lan.prefixlen}"]},
+                    {"name": "core0", "segment": "core", "addresses": [f"{core_router}/{core.prefixlen}"]}],
+                    "dhcp_relay": {"servers": [str(server)]}}]}
+
+    def relay_network(self) -> Network:
+        """q6-q7: the relay network once the PC has its lease (``net.frames``: each frame's ``.bootp``)."""
+        return _relayed(self)
+
+    def relayed_discover(self) -> Any:
+        """The DISCOVER as the relay sent it on to the server (a frame on segment 'core')."""
+        return next(f for f in _relayed(self).frames if f.bootp is not None and f.segment == "core"
+                    and f.bootp.op == 1)
+
     def counting_network(self) -> Network:
         """q5's line after 30 s, then R2's link to R3 fails (``R2.unplug('to3')``), then 200 s more."""
         return _counting(self)[0]
@@ -126,6 +155,13 @@ def _update(v: Variant, rule: str) -> dict[str, int]:
         for entry in message.entries:
             out[f"{entry.address}/{netaddr.IPAddress(entry.mask).netmask_bits()}"] = int(entry.metric)
     return out
+
+
+@cache
+def _relayed(v: Variant) -> Network:
+    net = Network.from_dict(v.relay_scenario(), seed=0)
+    net.run(30)
+    return net
 
 
 @cache
@@ -233,8 +269,12 @@ def make_variant(rng: random.Random) -> Variant:
         interface = f"to{rng.choice(neighbours)}"
         counting_costs = (rng.choice([1, 1, 2]), rng.choice([1, 2, 3]))
         kept = tuple(c for c in costs if c[2] != 1)
+        lan = f"10.{rng.randrange(1, 255)}.{rng.randrange(256)}.0/24"
+        core = f"172.{rng.randrange(16, 32)}.{rng.randrange(256)}.0/24"
+        relay_host = rng.choice([1, 254, rng.randrange(2, 100)])
         for seed in range(50):
-            candidate = Variant(count, ring, kept, router, far, interface, counting_costs, seed)
+            candidate = Variant(count, ring, kept, router, far, interface, counting_costs, seed, lan, relay_host,
+                                core)
             if candidate.counting()[1:-1] == counting_by_hand(*counting_costs) and candidate.counting()[-1] is None:
                 break
         else:
@@ -356,7 +396,14 @@ QUESTIONS = (
              hint=_split_hint),
     Question("q4", "q4_poisoned", "networks", 1, expected=_poisoned, hint=_poison_hint),
     Question("q5", "q5_counting", "int", 1, expected=_finite_count, hint=_counting_hint),
-    Question("q6", "rip_update", "code", 2, probes=_update_probes, result_kind="metrics", solve=_solve_update,
+    Question("q6", "q6_giaddr", "address", 1, expected=lambda v: str(v.relayed_discover().bootp.giaddr),
+             hint=lambda v, a: "RFC 2131 section 4.1 / RFC 1542: the relay writes its own address on the interface "
+                               "the request came in on (the client's LAN), so the server can pick that LAN's pool "
+                               "and send the reply back to it"),
+    Question("q7", "q7_hops", "int", 1, expected=lambda v: int(v.relayed_discover().bootp.hops),
+             hint=lambda v, a: "the client sends hops 0; every relay agent that passes it on adds one (RFC 1542 "
+                               "section 4.1.1)"),
+    Question("q8", "rip_update", "code", 2, probes=_update_probes, result_kind="metrics", solve=_solve_update,
              hint=_update_hint, forbid=("workbook.net.rip:update_entries",)),
 )
 
