@@ -225,5 +225,5 @@ def test_rip_update_answers_in_other_notations() -> None:
     right = engine(ex, "q3")
     assert ex.check("q3", list(reversed(right))).ok and ex.check("q3", ", ".join(right)).ok
     assert canonical("metrics", {"10.0.3.0/24": 2}) == canonical("metrics", [("10.0.3.0/255.255.255.0", "2")])
-    wrong = ex.check("q6", lambda table, interface, rule: {p: m for p, m, _, _ in table})
+    wrong = ex.check("q8", lambda table, interface, rule: {p: m for p, m, _, _ in table})
     assert not wrong.ok and ("split horizon" in wrong.message or "poison" in wrong.message)
