@@ -36,6 +36,7 @@ def test_line_converges_and_every_view_shows_it() -> None:
 
 def test_failing_and_repairing_a_link_on_a_ring_reroutes() -> None:
     playground = RoutingPlayground(topology="ring")
+    assert playground.router.value == "R1" and playground.link.value == "R1.to2"  # menus never start empty
     _run(playground, 30)
     assert playground.metric("R1", "192.168.2.0/24") == 2
     playground.link.value = "R1.to2"
@@ -44,6 +45,7 @@ def test_failing_and_repairing_a_link_on_a_ring_reroutes() -> None:
     _run(playground, 30)
     assert playground.metric("R1", "192.168.2.0/24") == 4  # the long way round: R4, R3, R2
     assert "links down: R1.to2" in playground.clock.value
+    assert "whose cable is out" in playground.tables.value
     playground.repair_button.click()
     _run(playground, 30)
     assert playground.metric("R1", "192.168.2.0/24") == 2

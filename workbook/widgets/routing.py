@@ -160,7 +160,7 @@ class RoutingPlayground(NetworkFile, Observable):
         self.prefix.observe(lambda _c: self._draw_metrics(), names="value")
 
         views = [("Timeline", self.timeline), ("Table over time", self.table_history),
-                 ("One prefix everywhere", widgets.VBox([self.prefix, self.metrics])),
+                 ("One prefix", widgets.VBox([self.prefix, self.metrics])),
                  ("Route tables now", self.tables), ("Event log", self.log)]
         self.views = widgets.Tab(children=[view for _, view in views], titles=tuple(title for title, _ in views))
         self.widget = widgets.VBox([
@@ -294,16 +294,16 @@ class RoutingPlayground(NetworkFile, Observable):
         try:
             routers = list(rip_settings(self.network)) or [n for n, node in self.network.nodes.items()
                                                            if node.forwarding]
-            keep = self.router.value
-            self.router.options = routers
-            if keep in routers:
-                self.router.value = keep
-            links = [f"{name}.{nic.name}" for name in routers for nic in self.network.host(name).interfaces
-                     if nic.segment is not None]
-            keep = self.link.value
-            self.link.options = links
-            if keep in links:
-                self.link.value = keep
+            _refill(self.router, routers)
+            # Links between routers first (those are the ones worth failing), stub LANs after them.
+            links = []
+            for name in routers:
+                host = self.network.host(name)
+                for nic in host.interfaces:
+                    if nic.segment is not None:
+                        stub = len(self.network.segments[nic.segment].ports) < 2
+                        links.append((stub, f"{name}.{nic.name}"))
+            _refill(self.link, [link for _, link in sorted(links, key=lambda item: item[0])])
             self.personality.value = self._personality()
         finally:
             self._quiet = False
@@ -335,14 +335,9 @@ class RoutingPlayground(NetworkFile, Observable):
                                                       label="convergence timeline of the last action"),
                                          DIAGRAM_HEIGHT, "convergence timeline")
         prefixes = sorted({c.prefix for c in rip_changes(net)}, key=_prefix_key)
-        keep = self.prefix.value
         self._quiet = True
         try:
-            self.prefix.options = prefixes
-            if keep in prefixes:
-                self.prefix.value = keep
-            elif prefixes:
-                self.prefix.value = prefixes[-1]
+            _refill(self.prefix, prefixes, default=-1)
         finally:
             self._quiet = False
         self._draw_table_history()
@@ -382,12 +377,19 @@ class RoutingPlayground(NetworkFile, Observable):
         parts = []
         for name in rip_settings(net) or [n for n, node in net.nodes.items() if node.forwarding]:
             rows = []
-            for route in net.host(name).table:
+            host = net.host(name)
+            for route in host.table:
                 if route.origin not in ("rip", "automatic"):
                     continue
                 prefix = str(route.network)
+                if route.origin == "rip":
+                    reason = why.get((name, prefix), "")
+                elif route.interface in host.unplugged:
+                    reason = f"connected on {route.interface}, whose cable is out"
+                else:
+                    reason = f"connected on {route.interface}"
                 rows.append([prefix, route.metric, route.gateway or "on-link", route.interface, route.origin,
-                             why.get((name, prefix), "")])
+                             reason])
             parts.append(html_table(["destination", "metric", "gateway", "interface", "origin", "why"], rows,
                                     caption=f"{name}{'' if net.host(name).running else ' (stopped)'}"))
         self.tables.value = scroll_box(text_block("".join(parts) or "<i>no routers</i>"), TABLE_HEIGHT,
@@ -440,6 +442,16 @@ def _apply(network: Network, action: tuple) -> None:
         return
     raise WorkbookError(f"action {action!r} is not one the playground knows; e.g. ('run', 30) or "
                         "('unplug', 'R2', 'to3')")
+
+
+def _refill(menu: widgets.Dropdown, options: list[str], default: int = 0) -> None:
+    """New options for ``menu``, keeping its choice when still offered (ipywidgets 8 would leave it empty)."""
+    keep = menu.value
+    menu.options = options
+    if keep in options:
+        menu.value = keep
+    elif options:
+        menu.value = options[default]
 
 
 def _prefix_key(prefix: str) -> tuple[int, ...]:
