@@ -91,6 +91,8 @@ class Topology:
 
     #: Version 1 only: give every other link a subnet of 10.0.0.0/8 instead of a class C network.
     v1_subnets: bool = False
+    #: Version 2 only: a plain-text password on every router (RFC 2453 §4.1).
+    password: str | None = None
 
     def prefix(self, k: int) -> tuple[str, int]:
         """Link k's network and prefix length: 10.0.k.0/24 (v2), or the class C 192.168.k.0/24 (v1)."""
@@ -126,6 +128,8 @@ class Topology:
                    "timeout": TIMEOUT, "garbage": GARBAGE, "triggered_min_interval": TRIGGERED}
             if cost:
                 rip["cost"] = cost
+            if self.password:
+                rip["password"] = self.password
             routers.append({"name": f"R{r}", "personality": "linux", "interfaces": nics, "rip": rip})
         return {"segments": [{"name": f"link{k}"} for k in range(len(self.links))], "routers": routers}
 
@@ -134,9 +138,11 @@ class Topology:
                  "poison-reverse": "split horizon yes; poison reverse yes;",
                  "off": "split horizon no; poison reverse no;"}[self.split_horizon]
         # BIRD 2.0.12 refuses its own version 1 entries ("RIPv1 reserved field is nonzero"): check zero off.
-        check_zero = " check zero no;" if self.version == 1 else ""
+        extra = " check zero no;" if self.version == 1 else ""
+        if self.password:
+            extra += f' authentication plaintext; password "{self.password}";'
         interfaces = "\n".join(
-            f'  interface "{name}" {{ version {self.version};{check_zero} {split} metric {cost}; update time {UPDATE}; '
+            f'  interface "{name}" {{ version {self.version};{extra} {split} metric {cost}; update time {UPDATE}; '
             f"timeout time {TIMEOUT}; garbage time {GARBAGE}; }};"
             for name, _, _, cost in self.interfaces(router))
         return (f"router id 10.255.255.{router};\n"
@@ -415,9 +421,9 @@ def _tie_only(seen: set, ours: set, router: int, interface: str, topology: Topol
     return {e[0] for e in seen ^ ours} <= tied
 
 
-@pytest.mark.parametrize("version", [1, 2])
-def test_message_fields_match_bird(version: int) -> None:
-    topology = Topology(f"pair-v{version}", 2, [(1, 2, 1, 1)], version, "poison-reverse")
+@pytest.mark.parametrize(("version", "password"), [(1, None), (2, None), (2, "secret")])
+def test_message_fields_match_bird(version: int, password: str | None) -> None:
+    topology = Topology(f"pair-v{version}", 2, [(1, 2, 1, 1)], version, "poison-reverse", password=password)
     net = run_engine(topology, 10)
     with bird_lab(topology) as lab:
         lab.wait_for(topology.expected())
@@ -427,7 +433,7 @@ def test_message_fields_match_bird(version: int) -> None:
 
     def shape(destination: str, ttl: int, ports: tuple[int, int], message: RipMessage) -> tuple:
         masks = {e.mask is None or int(e.mask) == 0 for e in message.entries} if message.is_response else set()
-        return destination, ttl, ports, message.command, message.version, tuple(sorted(masks))
+        return destination, ttl, ports, message.command, message.version, tuple(sorted(masks)), message.password
 
     # A reply to a request goes to the asker alone; BIRD skips it while an update of its own is under way,
     # which depends on who started first: only the updates to everyone and the requests are compared.

@@ -7,7 +7,7 @@ with one-address ranges (so which address is offered does not depend on dnsmasq'
 
 Each case injects the same crafted DISCOVER (and then the REQUEST for server S1's offer) into the
 real LAN and into the simulator's, then compares every BOOTP message on every segment, field by field
-and option by option, with the addresses and ports around it: what the relay sent each server, what
+and option by option, with the addresses, ports and TTL around it: what the relay sent each server, what
 each server answered, what the relay delivered on the LAN. Cases are drawn at random from a fixed
 seed: hops near the relay's limit, giaddr already set by an earlier relay, one or two servers, the
 BROADCAST flag on or off. Finally a real client (busybox ``udhcpc``) and the simulator's client go
@@ -117,13 +117,14 @@ def _stop(*processes: subprocess.Popen) -> None:
 
 
 # What a message looks like where it was seen -----------------------------------------------------------
-def seen(where: str, eth_dst: str, src: str, dst: str, sport: int, dport: int, message: BootpMessage) -> tuple:
+def seen(where: str, eth_dst: str, src: str, dst: str, sport: int, dport: int, message: BootpMessage,
+         ttl: int) -> tuple:
     """One message where it was seen; the frame's destination MAC as 'broadcast', 'chaddr' or another unicast."""
     if eth_dst != "broadcast":
         eth_dst = "chaddr" if eth_dst == str(message.chaddr) else "unicast"
     fields = message.fields()
     fields["options"] = sorted(fields["options"].items())
-    return (where, eth_dst, src, dst, sport, dport, sorted(fields.items()))
+    return (where, eth_dst, src, dst, sport, dport, sorted(fields.items()), ttl)
 
 
 def _from_bytes(where: str, frame: bytes) -> tuple | None:
@@ -137,7 +138,7 @@ def _from_bytes(where: str, frame: bytes) -> tuple | None:
     eth_dst = "broadcast" if frame[0:6] == b"\xff" * 6 else str(netaddr.EUI(frame[0:6].hex()))
     return seen(where, eth_dst, str(netaddr.IPAddress(int.from_bytes(ip[12:16], "big"))),
                 str(netaddr.IPAddress(int.from_bytes(ip[16:20], "big"))), sport, dport,
-                BootpMessage.decode(udp[8:]))
+                BootpMessage.decode(udp[8:]), ip[8])
 
 
 # Who sees what: (namespace attribute, interface, the label of what arrives there)
@@ -212,7 +213,7 @@ def simulated_seen(frames: list[Any]) -> list[tuple]:
             continue
         eth_dst = "broadcast" if frame.eth_dst == BROADCAST_MAC else str(frame.eth_dst)
         found.append(seen(label, eth_dst, str(frame.ip.src), str(frame.ip.dst), frame.udp.src_port,
-                          frame.udp.dst_port, frame.bootp))
+                          frame.udp.dst_port, frame.bootp, frame.ip.ttl))
     return found
 
 
@@ -278,9 +279,11 @@ def cases() -> list[Case]:
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: f"hops{c.hops}-max{c.max_hops}-giaddr{c.giaddr}-"
                                                         f"{'B' if c.broadcast else 'u'}-{'+'.join(c.servers)}")
-def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: Lab, case: Case) -> None:
+def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: Lab, case: Case,
+                                                                       record_property: Any) -> None:
     real = real_exchange(lab, case.messages, case.chaddr, list(case.servers), case.max_hops)
     simulated = simulated_exchange(case.messages, case.chaddr, list(case.servers), case.max_hops)
+    record_property("bootp_messages", len(real))
     assert sorted(map(repr, simulated)) == sorted(map(repr, real))
     relayed = [entry for entry in real if entry[0].startswith(("core: relay", "core2: relay"))]
     if case.hops > case.max_hops:
@@ -291,7 +294,8 @@ def test_every_bootp_field_on_every_segment_matches_dhcrelay_and_dnsmasq(lab: La
         assert len(real) >= 2 * len(case.servers) + (2 if case.giaddr == "0.0.0.0" else 0)
 
 
-def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_relay(lab: Lab) -> None:
+def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_relay(lab: Lab,
+                                                                                 record_property: Any) -> None:
     chaddr = netaddr.EUI("00-DD-01-0F-7A-B5")
     lab.client.ip("link", "set", "c0", "address", "00:dd:01:0f:7a:b5")
     processes = [_dnsmasq(lab, "s1"), _dnsmasq(lab, "s2"), _dhcrelay(lab, ["s1"], 4)]
@@ -312,21 +316,23 @@ def test_a_real_client_and_the_simulated_one_get_the_same_lease_through_the_rela
     lease = net.host("pc").protocols["bootpc"].leases["c0"]
     assert str(lease.address) == "10.0.1.100/24" and str(lease.router) == "10.0.1.1"
     simulated = simulated_seen(net.frames) + [
-        seen("lan: client → relay", "broadcast", str(f.ip.src), str(f.ip.dst), f.udp.src_port, f.udp.dst_port, f.bootp)
+        seen("lan: client → relay", "broadcast", str(f.ip.src), str(f.ip.dst), f.udp.src_port, f.udp.dst_port, f.bootp,
+             f.ip.ttl)
         for f in net.frames if f.segment == "lan" and f.sender == "pc" and f.bootp is not None]
 
     def shape(entries: list[tuple]) -> list[tuple]:
         """Everything but the transaction id and the options the client chose (udhcpc's 57, 60, 61, its 55)."""
         shaped = []
-        for where, eth_dst, src, dst, sport, dport, fields in entries:
+        for where, eth_dst, src, dst, sport, dport, fields, ttl in entries:
             fields = dict(fields)
             options = dict(fields.pop("options"))
             fields.pop("xid")
             kept = {code: value for code, value in options.items() if code in (53, 50, 54, 51, 58, 59, 1, 3)}
-            shaped.append((where, fields["message_type"], eth_dst == "broadcast", src, dst, sport, dport,
+            shaped.append((where, fields["message_type"], eth_dst == "broadcast", src, dst, sport, dport, ttl,
                            sorted(fields.items()), sorted(kept.items())))
         return sorted(map(repr, shaped))
 
+    record_property("bootp_messages", len(real))
     assert shape(simulated) == shape(real)
     # udhcpc's DISCOVER carries flags 0: the linux personality's dhcp_broadcast_flag trait.
     assert all(dict(entry[6])["flags"] == 0 for entry in real if entry[0] == "lan: client → relay")

@@ -141,6 +141,25 @@ def test_a_router_redirects_like_the_kernel(pair: Pair, router: dict[str, Any], 
         assert real and real[0]["gateway"] == BETTER and real[0]["code"] == 1  # the case did test something
 
 
+def test_a_linux_router_redirects_to_a_next_hop_on_another_subnet_of_the_link(pair: Pair) -> None:
+    """RFC 1812 asks for the sender and the next hop on one subnet; Linux (shared_media) only for one link."""
+    pair.b.ip("addr", "add", "10.5.0.1/24", "dev", "p0")
+    pair.b.ip("route", "replace", "10.9.0.0/16", "via", "10.5.0.254")
+    capture = Capture(pair.a, "v0", ETHERTYPE_IPV4, 5)
+    _send(pair)
+    real = _redirects(capture.frames("in"))
+    net = Network.from_dict({
+        "segments": [{"name": "lan"}], "personality": "linux",
+        "hosts": [{"name": "h", "interfaces": [{"name": "h0", "segment": "lan", "addresses": [f"{HOST}/24"],
+                                                "gateway": ROUTER}]}],
+        "routers": [{"name": "r", "interfaces": [{"name": "r0", "segment": "lan",
+                                                  "addresses": [f"{ROUTER}/24", "10.5.0.1/24"]}],
+                     "routes": [{"destination": "10.9.0.0/16", "gateway": "10.5.0.254"}]}]})
+    net.send("h", TARGET)
+    assert _simulated_redirects(net) == real
+    assert [r["gateway"] for r in real] == ["10.5.0.254"]
+
+
 # The host's side -------------------------------------------------------------------------------------------
 def _static_neighbour(pair: Pair, net: Network) -> None:
     """H knows 10.0.0.254's MAC already (``ip neigh add ... nud permanent``; ``arp -s`` in the simulator)."""

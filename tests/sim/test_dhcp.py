@@ -261,3 +261,47 @@ def test_a_saved_network_keeps_dhcp_configuration_not_the_lease() -> None:
     assert "gateway" not in pc["interfaces"][0]
     again = Network.from_dict(saved)
     assert str(again.host("pc").protocols["bootpc"].leases["eth0"].address) == "10.0.1.100/24"
+
+
+# Relays in a row (a relay whose "server" is the next relay), drawn at random ------------------------------
+def relay_chain(length: int, max_hops: int, broadcast: bool) -> dict[str, Any]:
+    """Client LAN 10.0.0.0/24, relays R1..Rn on 10.0.i.0/24 links, the server on the last link."""
+    segments = [{"name": f"s{i}"} for i in range(length + 1)]
+    routers = []
+    for i in range(1, length + 1):
+        upstream = f"10.0.{length}.9" if i == length else f"10.0.{i}.2"  # the server, or the next relay
+        routes = [] if i == 1 else [{"destination": "10.0.0.0/24", "gateway": f"10.0.{i - 1}.1"}]
+        routers.append({"name": f"r{i}", "personality": "linux", "routes": routes,
+                        "interfaces": [{"name": "down", "segment": f"s{i - 1}",
+                                        "addresses": [f"10.0.{i - 1}.{1 if i == 1 else 2}/24"]},
+                                       {"name": "up", "segment": f"s{i}", "addresses": [f"10.0.{i}.1/24"]}],
+                        "dhcp_relay": {"servers": [upstream], "max_hops": max_hops}})
+    hosts = [{"name": "pc", "dhcp_broadcast_flag": broadcast,
+              "interfaces": [{"name": "eth0", "segment": "s0", "dhcp": True}]},
+             {"name": "server", "interfaces": [{"name": "eth0", "segment": f"s{length}",
+                                                "addresses": [f"10.0.{length}.9/24"],
+                                                "gateway": f"10.0.{length}.1"}],
+              "dhcp_server": {"pools": [{"network": "10.0.0.0/24", "range": ["10.0.0.50", "10.0.0.60"],
+                                         "router": "10.0.0.1"}]}}]
+    return {"personality": "linux", "segments": segments, "hosts": hosts, "routers": routers}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 5), st.booleans())
+def test_a_row_of_relays_counts_hops_keeps_the_first_giaddr_and_stops_past_the_limit(
+        length: int, max_hops: int, broadcast: bool) -> None:
+    net = Network.from_dict(relay_chain(length, max_hops, broadcast))
+    lease = net.host("pc").protocols["bootpc"].leases["eth0"]
+    reaches = length - 1 <= max_hops  # relay i receives the request with hops i - 1
+    at_server = [f for f in bootp_frames(net, f"s{length}") if f.bootp.op is BootpOp.BOOTREQUEST]
+    if not reaches:
+        assert lease.state == "selecting" and at_server == []
+        died = lease.exchanges[0].died
+        assert died is not None and died.node == f"r{max_hops + 2}" and died.drop_reason is DropReason.DISCARDED
+        return
+    assert lease.state == "bound" and str(lease.address) == "10.0.0.50/24"
+    assert {(f.bootp.hops, str(f.bootp.giaddr)) for f in at_server} == {(length, "10.0.0.1")}
+    # The server answers the first relay (giaddr) directly; only r1 delivers on the client's LAN.
+    replies_on_lan = [f for f in bootp_frames(net, "s0") if f.bootp.op is BootpOp.BOOTREPLY]
+    assert {f.sender for f in replies_on_lan} == {"r1"}
+    assert all((f.eth_dst == BROADCAST_MAC) is broadcast for f in replies_on_lan)

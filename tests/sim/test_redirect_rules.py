@@ -114,3 +114,16 @@ def test_each_redirect_trait_names_its_source() -> None:
     for name in ("sends_redirects", "accepts_redirects", "redirect_gateway_rule"):
         assert source_of(get_personality("linux"), name).evidence is Evidence.KERNEL
         assert source_of(get_personality("nt4"), name).evidence in (Evidence.RFC, Evidence.MICROSOFT)
+
+
+@pytest.mark.parametrize("personality, redirected", [("nt4", False), ("windows", False), ("linux", True)])
+def test_a_next_hop_on_another_subnet_of_the_link_is_redirected_to_only_by_linux(personality: str,
+                                                                                redirected: bool) -> None:
+    data = scenario()
+    r1, r2 = data["routers"]
+    r1["interfaces"][0]["addresses"].append("10.5.0.1/24")
+    r1["routes"] = [{"destination": "10.9.0.0/16", "gateway": "10.5.0.254"}]
+    r2["interfaces"][0]["addresses"].append("10.5.0.254/24")
+    net = Network.from_dict(data, personality=personality)
+    assert net.send("pc", "10.9.0.5").routers == ["r1", "r2"]
+    assert [str(f.icmp.gateway) for f in redirects(net)] == (["10.5.0.254"] if redirected else [])

@@ -188,7 +188,7 @@ def test_a_single_interface_nt4_host_listens_silently() -> None:
     ({"version": 3}, "version 3"), ({"split_horizon": "poison"}, "'poison'"), ({"cost": {"to9": 2}}, "'to9'"),
     ({"cost": {"to2": 16}}, "cost 16"), ({"update": -1}, "update -1"), ({"interfaces": ["eth7"]}, "'eth7'"),
     ({"timeout": 10, "update": 30}, "timeout 10"), ({"triggered_min_interval": [5, 1]}, "[5, 1]"),
-    ({"hello": 1}, "'hello'"), ("yes", "'yes'"),
+    ({"hello": 1}, "'hello'"), ("yes", "'yes'"), ({"triggered": "no"}, "'no'"),
 ])
 def test_bad_rip_settings_name_the_value_and_give_an_example(rip: Any, words: str) -> None:
     data = line(2)
@@ -238,3 +238,70 @@ def test_a_saved_network_does_not_keep_rip_routes_nobody_teaches_any_more() -> N
     assert "10.3.0.0/24" not in rip_routes(again, "R1")  # no RIP neighbour teaches it any more
     assert rip_routes(again, "R1")["10.2.0.0/24"][0] == 2
     assert rip_routes(again, "R1")["10.0.23.0/24"][0] == 2  # R2's own link to R3, still taught by R2
+
+
+def _lan_counts(net: Network) -> list[tuple[str, int | None]]:
+    from workbook.sim.rip import timeline
+
+    return [(c.router, c.new_metric) for c in timeline(net) if c.prefix == "10.3.0.0/24" and c.router != "R3"]
+
+
+SEED = 0  # a seed where R1's regular update reaches R2 before R2's reaches R1: the race counting needs
+
+
+def test_without_split_horizon_a_lost_network_counts_to_infinity_and_poison_reverse_cures_it() -> None:
+    from workbook.sim.rip import run_until_converged
+
+    counts = {}
+    for rule in ("off", "poison-reverse"):
+        net = Network.from_dict(line(3, split_horizon=rule, update=5, timeout=30, garbage=20, triggered=False),
+                                seed=SEED)
+        run_until_converged(net)
+        before = len(_lan_counts(net))
+        net.host("R3").unplug("lan")
+        run_until_converged(net)
+        counts[rule] = [metric for _, metric in _lan_counts(net)[before:]]
+        assert "10.3.0.0/24" not in rip_routes(net, "R1") and "10.3.0.0/24" not in rip_routes(net, "R2")
+    assert counts["poison-reverse"][:2] == [16, 16]  # R2 and R1 learn at once that it is gone
+    climbing = [m for m in counts["off"] if m is not None and m < 16]
+    assert len(climbing) >= 6 and max(climbing) == 15  # R1 and R2 teach each other ever longer ways
+    assert len(counts["off"]) > 3 * len(counts["poison-reverse"])
+
+
+def test_explanations_say_which_update_taught_a_route() -> None:
+    net = Network.from_dict(line(3, update=5))
+    net.run(10)
+    text = net.host("R1").protocols["rip"].explain("10.3.0.0/24")
+    assert "the update from 10.0.12.2 on to2 advertised 10.3.0.0/24 at metric 2" in text and " = 3" in text
+    assert text.split(" s:")[0].replace(".", "").isdigit()
+    assert "no RIP route" in net.host("R1").protocols["rip"].explain("192.0.2.0/24")
+
+
+def test_a_password_travels_in_every_version_2_message_and_keeps_strangers_out() -> None:
+    data = line(3, update=5, password="secret")
+    data["routers"][2]["rip"]["password"] = "other"
+    net = Network.from_dict(data)
+    net.run(12)
+    sent = [f.rip for f in net.frames if f.rip is not None and f.sender == "R1"]
+    assert sent and all(m.password == b"secret".ljust(16, b"\0") for m in sent)
+    assert RipMessage.decode(sent[-1].encode()) == sent[-1]
+    assert "10.2.0.0/24" in rip_routes(net, "R1") and "10.3.0.0/24" not in rip_routes(net, "R1")
+    with pytest.raises(ScenarioError, match="RFC 2453"):
+        Network.from_dict(line(2, version=1, password="secret"))
+
+
+def test_datagrams_follow_the_routes_rip_taught() -> None:
+    net = Network.from_dict(line(4, update=5))
+    net.run(20)
+    trace = net.send("R1", "10.4.0.1", source="10.1.0.1")
+    assert trace.delivered
+    assert [hop.node for hop in trace.hops] == ["R1", "R2", "R3", "R4"]
+
+
+def test_a_static_route_rip_would_duplicate_stays_and_the_log_says_so() -> None:
+    data = line(3, update=5)
+    data["routers"][0]["routes"] = [{"destination": "10.3.0.0/24", "gateway": "10.0.12.2", "metric": 3}]
+    net = Network.from_dict(data)
+    net.run(12)
+    assert [r.origin for r in net.host("R1").table if str(r.destination) == "10.3.0.0"] == [RouteOrigin.STATIC]
+    assert any(entry.host == "R1" and "RIP could not install 10.3.0.0/24" in entry.text for entry in net.log)

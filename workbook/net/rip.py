@@ -171,7 +171,7 @@ class RipMessage:
         """The UDP payload: a 4-octet header, then 20 octets per entry (RFC 1058 §3.1, RFC 2453 §4)."""
         parts = [_HEADER.pack(self.command, self.version, 0)]
         if self.password is not None:
-            parts.append(struct.pack("!HH16s", AFI_AUTH, _AUTH_SIMPLE_PASSWORD, self.password[:16]))
+            parts.append(struct.pack("!HH16s", AFI_AUTH, _AUTH_SIMPLE_PASSWORD, self.password[:16].ljust(16, b"\0")))
         for entry in self.entries:
             if self.version == 1:  # RFC 1058 §3.1: the mask, next hop and tag octets must be zero
                 parts.append(_ENTRY.pack(entry.afi, 0, int(entry.address), 0, 0, entry.metric))

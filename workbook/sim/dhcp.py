@@ -556,13 +556,15 @@ class Bootps(Protocol):
         node = self.node
         child = _child(node, trace)
         datagram = UdpDatagram(SERVER_PORT, CLIENT_PORT, message)
+        ttl = node.personality.default_ttl
+        if self.relay is not None and node.personality.relay_reply_ttl is not None:
+            ttl = node.personality.relay_reply_ttl
         if message.broadcast or not int(message.yiaddr):
-            frame = node.send_on_link(nic, ALL_ONES, datagram, IPProtocol.UDP, ttl=node.personality.default_ttl,
-                                      trace=child)
+            frame = node.send_on_link(nic, ALL_ONES, datagram, IPProtocol.UDP, ttl=ttl, trace=child)
             how = "broadcast: the client asked for it (BROADCAST flag)"
         else:
             frame = node.send_to_mac(nic, int(message.yiaddr), message.chaddr, datagram, IPProtocol.UDP,
-                                     source=source, trace=child)
+                                     source=source, ttl=ttl, trace=child)
             how = f"unicast to {message.yiaddr} at {message.chaddr}, without ARP (the client has no address yet)"
         sent_hop(node, child, nic, frame, f"DHCP{message.message_type.name if message.message_type else ''} "
                                           f"on {nic.name}: {how}")

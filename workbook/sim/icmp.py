@@ -3,11 +3,27 @@
 Routers and hosts call :meth:`Icmp.send_error` when a datagram dies (no
 route, TTL expired, no ARP answer) or when a better first hop exists (a
 redirect); no error is ever sent about an ICMP error, nor about a multicast
-or broadcast datagram (RFC 1122 3.2.2). A host that receives a redirect
-installs a host route through the better gateway; an echo request gets an
-echo reply carrying the same data.
+or broadcast datagram (RFC 1122 3.2.2). An echo request gets an echo reply
+carrying the same data.
+
+Redirects (chapter 6): a router that forwards a datagram back out of the
+interface it came in on redirects the sender, if ``redirects`` is on and the
+sender is its neighbour (:meth:`Icmp.redirect`). A host installs a host route
+through the better gateway only if it does not forward, ``accept_redirects``
+is on, the redirect comes from its current first hop and names a usable
+gateway (:meth:`Icmp.redirect_refused` says why not, in the host's log):
 
 >>> from workbook import Network
+>>> net = Network.from_scenario("redirect-lan")
+>>> [net.send("pc", "10.9.0.5").routers for _ in range(2)]
+[['r1', 'r2'], ['r2']]
+>>> net = Network.from_scenario("redirect-lan", personality="linux")
+>>> [net.send("pc", "10.9.0.5").routers for _ in range(3)]
+[['r1', 'r2'], ['r1', 'r2'], ['r2']]
+
+Linux takes the redirect only once it knows the new gateway's MAC: the first
+one makes it ask by ARP (``tests/kernel/test_redirects.py`` observes it).
+
 >>> net = Network.from_scenario("seed-lan")
 >>> trace = net.ping("nt-host", "172.17.1.1")
 >>> trace.replies[0].datagram.summary()
@@ -20,13 +36,14 @@ from typing import TYPE_CHECKING
 
 import netaddr
 
-from workbook.net.addresses import ALL_ONES, format_address, is_multicast
+from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_multicast
 from workbook.net.routes import Route, RouteOrigin
 from workbook.sim.frames import IcmpMessage, IcmpType, IPProtocol
 from workbook.sim.stack import Protocol, ScenarioKey
 from workbook.sim.trace import PathTrace
 
 if TYPE_CHECKING:
+    from workbook.net.interfaces import Interface
     from workbook.sim.frames import IPv4Packet
 
 __all__ = ["Icmp"]
@@ -61,10 +78,24 @@ class Icmp(Protocol):
             trace.replies.append(child)
         self.node.send_datagram(int(about.src), message, IPProtocol.ICMP, trace=child)
 
-    def redirect(self, about: IPv4Packet, gateway: int, trace: PathTrace | None) -> None:
-        """A router forwarded ``about`` back out of the interface it came in on: tell the sender (if allowed)."""
-        if self.redirects:
-            self.send_error(about, IcmpType.REDIRECT, 1, trace, gateway=gateway)
+    def redirect(self, about: IPv4Packet, gateway: int, trace: PathTrace | None, nic: Interface | None = None
+                 ) -> None:
+        """A router forwards ``about`` back out of ``nic``, where it came in, to ``gateway``: tell the sender.
+
+        Only with ``redirects`` on, and only when the sender is a neighbour: on the next hop's subnet (RFC 1812
+        §5.2.7.2), or anywhere on the link for Linux (``redirect_send_rule``).
+        """
+        if not self.redirects:
+            return
+        source = int(about.src)
+        if nic is not None:
+            if self.node.personality.redirect_send_rule == "source on the link":
+                if not nic.on_link(source):
+                    return
+            elif not any(int(a.ip) & MASKS[a.prefixlen] == source & MASKS[a.prefixlen] == gateway & MASKS[a.prefixlen]
+                         for a in nic.addresses):
+                return
+        self.send_error(about, IcmpType.REDIRECT, 1, trace, gateway=gateway)
 
     def datagram_received(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:
         icmp = packet.icmp

@@ -514,8 +514,8 @@ class SimHost(Host):
             hop(Outcome.DROPPED, DropReason.NOT_FOR_THIS_HOST,
                 f"routers do not forward {decision.kind.value} datagrams like one to {packet.dst}")
             return
-        if decision.interface == nic.name and nic.on_link(source):
-            self._icmp.redirect(packet, int(decision.next_hop), trace)
+        if decision.interface == nic.name:  # back out of the interface it came in on: maybe a redirect
+            self._icmp.redirect(packet, int(decision.next_hop), trace, nic)
         self.output(packet.forwarded(), decision, trace, nic.name)
 
     def deliver_up(self, packet: IPv4Packet, interface: str, trace: PathTrace | None) -> None:

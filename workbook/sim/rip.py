@@ -8,7 +8,9 @@ version 2) on its interfaces::
              "cost": {"to3": 5}, "update": 30, "timeout": 180, "garbage": 120,
              "triggered_min_interval": 5}}
 
-Every key of ``rip`` is optional. The router asks its neighbours for their
+Every key of ``rip`` is optional; ``"triggered": false`` (a model, not any
+stack's setting) leaves out triggered updates, so that counting to infinity
+goes at the pace of the regular updates, as RFC 1058 describes it. The router asks its neighbours for their
 tables when it starts, sends its own every ``update`` seconds (with the
 RFC's random offset, from the network's seeded randomness), and a triggered
 update of what changed, at most once per ``triggered_min_interval``. A
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import netaddr
 
-from workbook.errors import ScenarioError
+from workbook.errors import ScenarioError, WorkbookError
 from workbook.ledger import Source, constant, source_of
 from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback, is_multicast
 from workbook.net.rip import (
@@ -66,7 +68,7 @@ if TYPE_CHECKING:
     from workbook.sim.frames import IPv4Packet
     from workbook.sim.trace import PathTrace
 
-__all__ = ["RIP_KEYS", "Rip", "RipChange", "RipConfig", "RipRow"]
+__all__ = ["RIP_KEYS", "Rip", "RipChange", "RipConfig", "RipRow", "run_until_converged", "timeline"]
 
 UPDATE_TIME = constant("RIP: seconds between two regular updates", 30.0, Source.rfc(2453, "3.8"))
 UPDATE_JITTER = constant("RIP: the update timer's random offset, as a share of the update time", 5 / 30,
@@ -83,7 +85,12 @@ _SPLIT_HORIZONS = tuple(rule.value for rule in SplitHorizon)
 _SPLIT = Source.rfc(2453, "3.4.3")
 _RESPONSE_CHECKS = Source.rfc(2453, "3.9.2")
 _EXAMPLE = {"split_horizon": "poison-reverse", "update": 30, "timeout": 180, "garbage": 120}
-_KEYS = ("version", "interfaces", "split_horizon", "cost", "update", "timeout", "garbage", "triggered_min_interval")
+_KEYS = ("version", "interfaces", "split_horizon", "cost", "update", "timeout", "garbage", "triggered_min_interval",
+         "triggered", "password")
+#: Where ``"triggered": false`` comes from: RFC 1058's own description of counting to infinity, before triggered
+#: updates; every RIP router since sends them (RFC 2453 §3.10.1), so turning them off claims nothing of any stack.
+TRIGGERED_OFF = Source.model("RIP without triggered updates, to watch counting to infinity at the pace of the "
+                             "regular updates (RFC 1058 §2.2.1's example)")
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,8 @@ class RipConfig:
     timeout: float = TIMEOUT
     garbage: float = GARBAGE
     triggered_min_interval: float | tuple[float, float] = TRIGGERED_INTERVAL
+    triggered: bool = True
+    password: str | None = None
     given: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def split_horizon_on(self, interface: str) -> SplitHorizon:
@@ -192,8 +201,17 @@ def check_config(node: NodeServices, value: object) -> RipConfig | None:
             raise _refuse(node, "triggered_min_interval", interval, "must be seconds (0 or more), or [least, most]",
                           5)
         interval = float(interval)
+    triggered = value.get("triggered", True)
+    if not isinstance(triggered, bool):
+        raise _refuse(node, "triggered", triggered, "must be true or false (false: no triggered updates, a model "
+                      "for watching counting to infinity)", False)
+    password = value.get("password")
+    if password is not None and (not isinstance(password, str) or not 1 <= len(password.encode()) <= 16
+                                 or version != 2):
+        raise _refuse(node, "password", password, "must be a text of 1 to 16 characters, and only version 2 "
+                      "carries one (RFC 2453 §4.1)", "secret")
     return RipConfig(version, interfaces, dict(split) if isinstance(split, dict) else split, dict(cost), update,
-                     timeout, garbage, interval, given=dict(value))
+                     timeout, garbage, interval, triggered, password, given=dict(value))
 
 
 def _cannot_run_rip(value: Any, node: NodeServices) -> str | None:
@@ -369,11 +387,10 @@ class Rip(Protocol):
         """A cable out: routes through it go, poisoned in a triggered update; back in: ask and tell again."""
         if not self.active:
             return
-        now = self.node.clock.now
         if not up:
             for row in list(self.rows.values()):
                 if row.interface == nic.name and row.metric < INFINITY:
-                    self._retire(row, f"{now:.3f} s: {nic.name} lost its carrier: {row.prefix} through it is "
+                    self._retire(row, f"{nic.name} lost its carrier: {row.prefix} through it is "
                                       f"unreachable (metric 16)")
             self._trigger()
             return
@@ -415,8 +432,11 @@ class Rip(Protocol):
         own = netaddr.IPNetwork(f"{address}/{nic.addresses[0].prefixlen}")
         entries = update_entries((row.as_rip_route() for row in rows), nic.name, own, version=config.version,
                                  split_horizon=config.split_horizon_on(nic.name), classful_only=self._classful_only)
-        return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + MAX_ENTRIES]))
-                for i in range(0, len(entries), MAX_ENTRIES)]
+        # RFC 2453 §4.1: the authentication entry takes the place of the first route entry.
+        password = self._password()
+        room = MAX_ENTRIES - (password is not None)
+        return [RipMessage(Command.RESPONSE, config.version, tuple(entries[i:i + room]), password)
+                for i in range(0, len(entries), room)]
 
     def _send_update(self, nic: Interface, rows: list[RipRow]) -> None:
         for message in self._messages(nic, rows):
@@ -425,7 +445,9 @@ class Rip(Protocol):
 
     def _send_request(self, nic: Interface) -> None:
         # RFC 2453 §3.9.1: one entry, address family 0, metric 16, asks for the whole table.
-        message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),))
+        password = self._password()
+        message = RipMessage(Command.REQUEST, self.config.version, (RipEntry(netaddr.IPAddress(0), INFINITY, afi=0),),
+                             password)
         self.node.send_on_link(nic, self._destination(nic), UdpDatagram(RIP_PORT, RIP_PORT, message), IPProtocol.UDP)
 
     def _schedule_update(self) -> None:
@@ -444,6 +466,8 @@ class Rip(Protocol):
 
     def _trigger(self) -> None:
         """Something changed: send a triggered update now, unless one went out too recently (RFC 2453 §3.10.1)."""
+        if not self.config.triggered:
+            return  # the change waits for the next regular update
         if self.trigger_timer is not None:
             self.trigger_pending = True
             return
@@ -482,7 +506,7 @@ class Rip(Protocol):
             self._learn(packet, nic, message)
 
     def _answer(self, packet: IPv4Packet, nic: Interface, message: RipMessage) -> None:
-        if nic not in self._talking():
+        if nic not in self._talking() or not self._authentic(message):
             return
         if len(message.entries) == 1 and message.entries[0].is_whole_table_request:
             messages = self._messages(nic, self.table())
@@ -492,7 +516,7 @@ class Rip(Protocol):
                 row = self._row_for(entry, nic)
                 found.append(RipEntry(entry.address, INFINITY if row is None else row.metric, entry.mask,
                                       entry.next_hop, entry.tag, entry.afi))
-            messages = [RipMessage(Command.RESPONSE, self.config.version, tuple(found))]
+            messages = [RipMessage(Command.RESPONSE, self.config.version, tuple(found), self._password())]
         udp = packet.udp
         for reply in messages:
             self.node.send_datagram(int(packet.src), UdpDatagram(RIP_PORT, udp.src_port, reply), IPProtocol.UDP,
@@ -517,6 +541,8 @@ class Rip(Protocol):
         # RFC 2453 §3.9.2: from port 520, from a neighbour on this link, not from ourselves.
         if packet.udp.src_port != RIP_PORT or not nic.on_link(source) or source in node.own_addresses(nic):
             return
+        if not self._authentic(message):
+            return
         now = node.clock.now
         cost = self.cost(nic.name)
         changed = False
@@ -540,14 +566,22 @@ class Rip(Protocol):
         if changed:
             self._trigger()
 
+    def _password(self) -> bytes | None:
+        """The password field as it travels: 16 octets, padded with zeros (RFC 2453 §4.1)."""
+        return None if self.config.password is None else self.config.password.encode().ljust(16, b"\0")
+
+    def _authentic(self, message: RipMessage) -> bool:
+        """RFC 2453 §4.1: a router with a password takes only messages with that password."""
+        return self.config.password is None or message.password == self._password()
+
     def _consider(self, network: int, prefixlen: int, metric: int, gateway: int, nic: Interface, source: int,
                   entry: RipEntry, now: float) -> bool:
         """RFC 2453 §3.9.2's rules for one entry; True when the table changed."""
         row = self.rows.get((network, prefixlen))
         neighbour = format_address(source)
-        heard = (f"{now:.3f} s: the update from {neighbour} on {nic.name} advertised "
+        heard = (f"the update from {neighbour} on {nic.name} advertised "
                  f"{format_address(network)}/{prefixlen} at metric {entry.metric}; "
-                 f"+{self.cost(nic.name)} for {nic.name} = {metric}")
+                 f"plus {nic.name}'s cost {self.cost(nic.name)} = {metric}")
         if row is not None and row.connected:
             return False  # a directly connected network is never replaced by a learned route
         if row is None:
@@ -579,15 +613,19 @@ class Rip(Protocol):
         row.metric, row.next_hop, row.interface, row.learned_from, row.learned_at = metric, gateway, nic.name, \
             source, now
         row.changed = True
-        row.explanation = why
+        row.explanation = f"{self.node.clock.now:.3f} s: {why}"
         self._restart_timeout(row)
         label = node.personality.interface_label(nic, near=gateway)
         route = Route(row.prefix, gateway=format_address(gateway), interface=label, metric=metric,
                       origin=RouteOrigin.RIP)
         if row.route is not None and row.route != route:
             node.withdraw_route(row.route)
-        node.install_route(route)
-        row.route = route
+        try:
+            node.install_route(route)
+            row.route = route
+        except WorkbookError as error:  # e.g. a static route to the same place through the same gateway
+            row.route = None
+            node.log_event(f"RIP could not install {route}: {error}", "error")
         self._record(row, old, metric, why)
 
     def _restart_timeout(self, row: RipRow) -> None:
@@ -597,7 +635,7 @@ class Rip(Protocol):
 
     def _timed_out(self, row: RipRow) -> None:
         row.timeout = None
-        self._retire(row, f"{self.node.clock.now:.3f} s: no update repeated {row.prefix} for "
+        self._retire(row, f"no update repeated {row.prefix} for "
                           f"{self.config.timeout:g} s: timed out (metric 16)")
         self._trigger()
 
@@ -609,7 +647,7 @@ class Rip(Protocol):
         row.timeout = None
         row.metric = INFINITY
         row.changed = True
-        row.explanation = why
+        row.explanation = f"{self.node.clock.now:.3f} s: {why}"
         if row.route is not None:
             self.node.withdraw_route(row.route)
             row.route = None
@@ -621,7 +659,7 @@ class Rip(Protocol):
         key = (row.network, row.prefixlen)
         if self.rows.get(key) is row:
             del self.rows[key]
-            self._record(row, INFINITY, None, f"{self.node.clock.now:.3f} s: {row.prefix} garbage-collected after "
+            self._record(row, INFINITY, None, f"{row.prefix} garbage-collected after "
                                               f"{self.config.garbage:g} s at metric 16")
 
     def _connect(self, nic: Interface, announce: bool = False) -> None:
@@ -637,9 +675,9 @@ class Rip(Protocol):
                 self.node.clock.cancel(row.garbage)
                 if row.route is not None:
                     self.node.withdraw_route(row.route)
-            why = f"{now:.3f} s: {format_address(network)}/{address.prefixlen} is directly connected on {nic.name}"
+            why = f"{format_address(network)}/{address.prefixlen} is directly connected on {nic.name}"
             row = self.rows[key] = RipRow(network, address.prefixlen, CONNECTED_METRIC, None, nic.name,
-                                          learned_at=now, changed=announce, explanation=why)
+                                          learned_at=now, changed=announce, explanation=f"{now:.3f} s: {why}")
             self._record(row, None, CONNECTED_METRIC, why)
 
     def _record(self, row: RipRow, old: int | None, new: int | None, why: str) -> None:
@@ -651,3 +689,43 @@ class Rip(Protocol):
     def __repr__(self) -> str:
         state = "off" if self.config is None else f"v{self.config.version}, {len(self.rows)} routes"
         return f"<Rip on {self.node.name}: {state}>"
+
+
+def timeline(net: Any, routers: Iterable[str] | None = None) -> list[RipChange]:
+    """Every change of every RIP table (or of ``routers``' tables) in time order: who learned what, when, from whom.
+
+    >>> from workbook.sim import Network
+    >>> net = Network.from_dict({"segments": [{"name": "l12"}], "routers": [
+    ...     {"name": "R1", "interfaces": [{"name": "to2", "segment": "l12", "addresses": ["10.0.12.1/24"]}],
+    ...      "rip": {}},
+    ...     {"name": "R2", "interfaces": [{"name": "to1", "segment": "l12", "addresses": ["10.0.12.2/24"]}],
+    ...      "rip": {}}]}, personality="linux")
+    >>> [str(change) for change in timeline(net)][:1]
+    ['   0.000 s R1: 10.0.12.0/24 is directly connected on to2']
+    """
+    names = set(routers) if routers is not None else None
+    changes = [change for node in net.nodes.values() if names is None or node.name in names
+               for change in node.protocols["rip"].history]
+    return sorted(changes, key=lambda change: change.time)
+
+
+def run_until_converged(net: Any, quiet: float | None = None, limit: float = 3600.0) -> float:
+    """Run the clock until no RIP table has changed for ``quiet`` seconds; returns when the last change was.
+
+    ``quiet`` defaults to twice the longest update time of any RIP router (after that
+    long without a change, every router has told every neighbour everything it knows,
+    even when a regular update came late by its random offset).
+    A network that keeps changing (counting to infinity, a flapping link) stops at
+    ``limit`` simulated seconds.
+    """
+    rips = [node.protocols["rip"] for node in net.nodes.values() if node.protocols["rip"].enabled]
+    if quiet is None:
+        quiet = 2 * max((rip.config.update for rip in rips), default=UPDATE_TIME)
+    start = net.now
+    while net.now - start < limit:
+        last = max((rip.history[-1].time for rip in rips if rip.history), default=start)
+        if net.now - last >= quiet:
+            return last
+        net.run(min(quiet, max(last + quiet - net.now, 0.001)))
+    return max((rip.history[-1].time for rip in rips if rip.history), default=start)
+

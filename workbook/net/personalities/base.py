@@ -99,6 +99,8 @@ class Personality:
     rip_support = Trait(None, Source.model("no RIP claimed for a stack without a source"))
     #: What relays BOOTP/DHCP requests to servers on other subnets (None: nothing does).
     bootp_relay_support = Trait(None, Source.model("no relay agent claimed for a stack without a source"))
+    #: The IP TTL of the replies a relay agent delivers on the client's segment (None: the stack's default TTL).
+    relay_reply_ttl = Trait(None, Source.model("the stack's default TTL; no source gives a relay agent's"))
     #: Does the DHCP client set the BROADCAST flag (asking for broadcast replies)?
     dhcp_broadcast_flag = Trait(False, Source.rfc(
         2131, "4.1", note="a client that can take unicast before it has an address leaves the flag clear",
@@ -109,6 +111,10 @@ class Personality:
     sends_redirects = Trait(True, Source.rfc(
         1812, "5.2.7.2", note="when it forwards a datagram back out of the interface it came in on, to a next "
                               "hop on the sender's subnet", confirmed_for=None))
+    #: Whom a router redirects: a sender on the next hop's subnet, or ('source on the link') any on-link sender.
+    redirect_send_rule = Trait("next hop's subnet", Source.rfc(
+        1812, "5.2.7.2", note="only when the source is on the same logical subnet as the next hop",
+        confirmed_for=None))
     #: Does a host take redirects (scenario key ``accept_redirects``)? A forwarding node never does.
     accepts_redirects = Trait(True, Source.rfc(
         1122, "3.2.2.2", note="a host updates its route for the destination; a router does not (RFC 1812 "

@@ -107,11 +107,16 @@ class Linux(Personality):
     bootp_relay_support = Trait("dhcrelay (ISC)", Source.kernel(
         "ISC dhcrelay 4.4 relays requests (giaddr, hops) and delivers replies as the simulator does",
         test="tests/kernel/test_dhcp_relay.py"))
+    relay_reply_ttl = Trait(128, Source.kernel("dhcrelay builds the IP header of the replies it delivers "
+                                               "itself, with TTL 128", test="tests/kernel/test_dhcp_relay.py"))
     dhcp_broadcast_flag = Trait(False, Source.kernel("busybox udhcpc's DISCOVER and REQUEST carry flags 0",
                                                       test="tests/kernel/test_dhcp_relay.py"))
 
     sends_redirects = Trait(True, Source.kernel(
         "send_redirects 1: a forwarding router redirects a sender on the link the datagram goes back out of",
+        test="tests/kernel/test_redirects.py"))
+    redirect_send_rule = Trait("source on the link", Source.kernel(
+        "shared_media 1: a sender on any subnet of the interface is redirected, even to a next hop on another",
         test="tests/kernel/test_redirects.py"))
     accepts_redirects = Trait(True, Source.kernel(
         "accept_redirects 1 on a host; ip_forward=1 turns net.ipv4.conf.all.accept_redirects to 0",

@@ -183,7 +183,8 @@ class NT35(NT4):
         "its note on NT 3.5: routes added by hand were temporary and gone after a restart"))
 
     # Routers: NT 3.5 forwards with static routes only
-    rip_support = Trait(None, Source.seed("NT 3.5 or earlier, used as a router, has no RIP support"))
+    rip_support = Trait(None, Source.seed("no RIP in NT 3.5 and before: such a router forwards on static "
+                                          "routes alone"))
     bootp_relay_support = Trait(None, Source.seed(
         "MPR (and with it the BOOTP relay agent) exists for NT 3.51 and 4.0, not for 3.5"))
 
