@@ -46,8 +46,8 @@ def test_the_missed_errors_of_issue_12_have_rows() -> None:
                 "kb-send-udp": "wrong", "nt-172-class-c": "wrong", "nt-seven-entries": "wrong",
                 "nt-mpr-list-lost": "wrong", "nt-three-possibilities-lost": "wrong",
                 "nt-multihoming-types-lost": "wrong", "nt-netbt-16-20": "not checkable",
-                "nt-routers-rip-ospf": "not checkable", "nt-nt-routes-rip": "not checkable",
-                "nt-bootp-relay": "not checkable", "nt-level-2": "right", "nt-foreign-source-leaves": "right",
+                "nt-routers-rip-ospf": "right", "nt-nt-routes-rip": "right",
+                "nt-bootp-relay": "right", "nt-level-2": "right", "nt-foreign-source-leaves": "right",
                 "nt-35-forgets-routes": "not checkable"}
     assert {claim_id: CLAIMS[claim_id].verdict for claim_id in expected} == expected
     assert "Q120599" in CLAIMS["nt-defender-repairs-caches"].why  # Microsoft's second account of cache repair

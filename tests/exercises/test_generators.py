@@ -195,3 +195,35 @@ def test_a_wrong_answer_gets_a_hint_from_the_engine() -> None:
     assert not feedback.ok and "longer prefix" in feedback.message
     feedback = ex.check("q4", engine(ex, "q5"))
     assert "classic" in feedback.message
+
+
+@settings(max_examples=12, deadline=None)
+@given(students)
+def test_rip_variants_are_well_posed(student: str) -> None:
+    from workbook.exercises.ch06_routers_that_learn import counting_by_hand, shortest
+
+    v = load("06_routers_that_learn", student).variant
+    costs = {(a, b): c for a, b, c in v.costs}
+    for router in range(1, v.count + 1):  # every router's converged table, against Dijkstra
+        reference = shortest(v.count, v.ring, costs, router)
+        for lan in range(1, v.count + 1):
+            if lan != router:
+                assert v.metric(router, lan) == reference[lan][0], (router, lan)
+    simple, poison, off = v.lans("simple"), v.lans("poison-reverse"), v.lans("off")
+    assert set(simple) < set(poison) == set(off)  # split horizon leaves out what poison reverse sends at 16
+    assert {p for p, m in poison.items() if m == 16} == set(off) - set(simple)
+    assert v.counting()[0] == 16 and v.counting()[1:-1] == counting_by_hand(*v.counting_costs)
+    relayed = v.relayed_discover().bootp
+    lan = netaddr.IPNetwork(v.lan)
+    assert str(relayed.giaddr) == str(lan.network + v.relay_host) and relayed.hops == 1
+    leased = v.relay_network().host("pc").interfaces[0].addresses
+    assert leased and leased[0].ip in lan  # the server chose the pool of the giaddr's subnet
+
+
+def test_rip_update_answers_in_other_notations() -> None:
+    ex = load("06_routers_that_learn", "alice")
+    right = engine(ex, "q3")
+    assert ex.check("q3", list(reversed(right))).ok and ex.check("q3", ", ".join(right)).ok
+    assert canonical("metrics", {"10.0.3.0/24": 2}) == canonical("metrics", [("10.0.3.0/255.255.255.0", "2")])
+    wrong = ex.check("q8", lambda table, interface, rule: {p: m for p, m, _, _ in table})
+    assert not wrong.ok and ("split horizon" in wrong.message or "poison" in wrong.message)

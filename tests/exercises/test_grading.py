@@ -34,6 +34,8 @@ MISCONCEPTIONS = {
     "04_duplicate_addresses": ("q3_cached", lambda v: v.macs[v.newcomer], "q3"),
     # the IGMPv2 leave sent to the group itself, not to the all-routers group
     "05_multicast": ("q6_leave_to", lambda v: v.group, "q6"),
+    # split horizon taken for "advertise everything": every LAN listed on the interface
+    "06_routers_that_learn": ("q3_split_horizon", lambda v: sorted(v.lans("off")), "q3"),
 }
 
 LIMITS = Limits(seconds=8, memory_mb=1024)

@@ -39,6 +39,7 @@ ASSIGNMENTS = {
     "03_cidr": "workbook.exercises.ch03_cidr",
     "04_duplicate_addresses": "workbook.exercises.ch04_duplicate_addresses",
     "05_multicast": "workbook.exercises.ch05_multicast",
+    "06_routers_that_learn": "workbook.exercises.ch06_routers_that_learn",
 }
 
 

@@ -129,8 +129,13 @@ def plain(value: Any, depth: int = 0) -> Any:
         if kind in (set, frozenset):
             items.sort(key=repr)
         return items
+    if kind is dict:  # e.g. a RIP update, prefix -> metric (exercise 6): a list of [key, value] pairs
+        if depth > 3 or len(value) > MAX_ITEMS:
+            raise AnswerError("the answer is too large or too deeply nested")
+        pairs = [[plain(key, depth + 2), plain(item, depth + 2)] for key, item in value.items()]
+        return sorted(pairs, key=repr)
     raise AnswerError(
-        "an answer must be a str, int, bool, None, an IPAddress, IPNetwork or EUI, or a list of those; "
+        "an answer must be a str, int, bool, None, an IPAddress, IPNetwork or EUI, or a list or dict of those; "
         f"not a {kind.__name__}"
     )
 
@@ -221,6 +226,16 @@ def _words(value: Any) -> tuple[str, ...]:
     return tuple(item.strip().lower() for item in value)
 
 
+def _metrics(value: Any) -> tuple[tuple[str, int], ...]:
+    """A RIP update as prefix -> metric (a dict, or a list of pairs), in address order (exercise 6)."""
+    if isinstance(value, list) and all(isinstance(item, list | tuple) and len(item) == 2 for item in value):
+        value = dict((item[0], item[1]) for item in value)
+    if not isinstance(value, dict):
+        raise AnswerError(f"give a dict of prefix to metric such as {{'10.0.3.0/24': 2}}, not {quote(value)}")
+    pairs = {_one_network(prefix): _int(metric) for prefix, metric in value.items()}
+    return tuple(sorted(pairs.items(), key=lambda pair: (netaddr.IPNetwork(pair[0]).first, pair[0])))
+
+
 CANONICAL: dict[str, Callable[[Any], Any]] = {
     "address": _address,
     "mac": _mac,
@@ -232,6 +247,7 @@ CANONICAL: dict[str, Callable[[Any], Any]] = {
     "int": _int,
     "name": _name,
     "words": _words,
+    "metrics": _metrics,
 }
 
 

@@ -9,6 +9,7 @@ falls back to text when Graphviz's ``dot`` is missing.
 * :class:`LookupExplorer` — look a destination up and read why each route won or lost (chapters 1–3);
 * :class:`PathExplorer` — send a datagram and watch it cross the network, hop by hop (chapters 0, 2, 4);
 * :class:`DuplicateAddressPlayground`, :class:`MulticastPlayground` — gratuitous ARP and IGMP (chapters 4–5);
+* :class:`RoutingPlayground` — routers that learn with RIP: fail links, toggle split horizon, watch tables (chapter 6);
 * :class:`Playback` — the component those three share: the network drawn once, Back / Play / Next
   lighting up where the datagram (or each frame) is, with its decision, ARP exchange and header fields.
 
@@ -22,6 +23,7 @@ from workbook.widgets.lookup import LookupExplorer
 from workbook.widgets.path import PathExplorer
 from workbook.widgets.playback import Playback
 from workbook.widgets.playgrounds import DuplicateAddressPlayground, MulticastPlayground
+from workbook.widgets.routing import RoutingPlayground
 
 __all__ = [
     "PAGE_SIZE",
@@ -31,4 +33,5 @@ __all__ = [
     "PathExplorer",
     "Playback",
     "RouteTableEditor",
+    "RoutingPlayground",
 ]
