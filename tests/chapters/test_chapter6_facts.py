@@ -11,8 +11,9 @@ import workbook as wb
 from workbook.ledger import source_of
 from workbook.net.personalities import get_personality
 from workbook.render.dhcp import dhcp_frames
-from workbook.render.rip import line_of_routers, metric_history, rip_changes
+from workbook.render.rip import metric_history, rip_changes
 from workbook.sim import rip as rip_timers
+from workbook.sim.topologies import line_of_routers
 
 SHORT = {"update": 5, "timeout": 30, "garbage": 20}
 

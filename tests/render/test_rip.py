@@ -12,7 +12,6 @@ from workbook.render.rip import (
     convergence_dot,
     convergence_text,
     convergence_updates,
-    line_of_routers,
     metric_history,
     metric_history_dot,
     rip_topology_dot,
@@ -21,6 +20,7 @@ from workbook.render.rip import (
     table_history_dot,
 )
 from workbook.sim import Network
+from workbook.sim.topologies import line_of_routers
 
 pytest.importorskip("workbook.sim.rip", reason="RIP (issue 14) is not in this branch yet")
 

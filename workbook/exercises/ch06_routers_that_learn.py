@@ -23,8 +23,9 @@ import netaddr
 
 from workbook.exercises.core import Exercise, Question, canonical, seed_for
 from workbook.net.rip import INFINITY, RipRoute, update_entries
-from workbook.render.rip import line_of_routers, metric_history
+from workbook.render.rip import metric_history
 from workbook.sim.network import Network
+from workbook.sim.topologies import line_of_routers
 
 __all__ = ["ASSIGNMENT", "Variant", "make_variant", "reference_update", "variant"]
 
@@ -43,7 +44,7 @@ class Variant:
     """One student's routers: R1..R<count> in a line or a ring, link costs, and what is asked about.
 
     Router i's LAN is 192.168.<i>.0/24; routers i < j that are neighbours share 10.0.<i><j>.0/24,
-    router i being .<i> on interface ``to<j>`` (see :func:`workbook.render.rip.line_of_routers`).
+    router i being .<i> on interface ``to<j>`` (see :func:`workbook.sim.topologies.line_of_routers`).
     """
 
     count: int

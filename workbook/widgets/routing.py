@@ -30,7 +30,6 @@ from workbook.errors import WorkbookError
 from workbook.render.rip import (
     convergence_graph,
     convergence_text,
-    line_of_routers,
     metric_history_graph,
     metric_history_text,
     rip_changes,
@@ -41,6 +40,7 @@ from workbook.render.rip import (
 )
 from workbook.sim.frames import Frame
 from workbook.sim.network import Network
+from workbook.sim.topologies import line_of_routers
 from workbook.widgets.common import (
     NetworkFile,
     Observable,
