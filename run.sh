@@ -106,7 +106,7 @@ case "${1:-}" in
         say "building the JupyterLite site (npm: Pyodide, @viz-js/viz; PyPI: the wheels)"
         "$lite_venv/bin/python" lite/build.py "$@"
         say "serve it with: python3 -m http.server -d lite/_output -b 127.0.0.1 8000"
-        say "then open http://127.0.0.1:8000/lab/index.html?path=01_route_tables.ipynb"
+        say "then open http://127.0.0.1:8000/lab/index.html?path=chapters/01_route_tables.ipynb"
         ;;
     *)
         echo "usage: ./run.sh lab | ./run.sh test [pytest options] | ./run.sh book | ./run.sh lite" >&2
