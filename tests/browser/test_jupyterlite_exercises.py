@@ -1,0 +1,138 @@
+"""In a real browser, offline, on Pyodide: exercise 1 from the JupyterLite site checks itself as in JupyterLab.
+
+A learner opens ``exercises/01_route_lookup.ipynb`` in the site, runs the first
+cell with ``STUDENT_ID`` empty and is asked for an identifier (a field, kept in
+the site's storage); answers q1 wrong and reads the engine's hint — the very
+text CPython's engine gives for that answer —, then right. The saved notebook is
+downloaded through the hand-in bar, with ``STUDENT_ID`` filled in, and its typed
+answer is the one the grader would read. After a reload, exercise 3 finds the
+identifier with ``STUDENT_ID`` still empty. Every request outside 127.0.0.1 is
+refused and must not happen. Screenshots go to
+``test-artifacts/browser/jupyterlite-exercises/``.
+
+The site is the one tests/browser/test_jupyterlite.py builds (and caches).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import workbook.exercises as wx
+from tests.browser import notebook as nb
+from tests.browser.browser import artifacts_dir, static_server
+from tests.browser.test_jupyterlite import offline_page, site  # noqa: F401  (the module-scoped fixture)
+from workbook.exercises.literals import Typed, typed_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+STUDENT = "alice"
+EXERCISE = "exercises/01_route_lookup.ipynb"
+
+
+def answers() -> tuple[str, str, str]:
+    """q1's right answer for the student, a wrong one (another gateway of the table), and the hint CPython gives."""
+    ex = wx.load("01_route_lookup", STUDENT)
+    table, destination = ex.variant.table, ex.variant.subnet_destination
+    right = str(table.lookup(destination).next_hop)
+    wrong = next(str(r.gateway) for r in table if r.gateway is not None and str(r.gateway) not in (right, "127.0.0.1"))
+    feedback = ex.check("q1", wrong)
+    assert feedback.status == "wrong" and feedback.message
+    return right, wrong, feedback.message
+
+
+def code_cell(page, starts: str):
+    """The code cell of the notebook on screen whose source starts with ``starts``."""
+    cells = nb.shown_notebook(page).locator(".jp-CodeCell")
+    for index in range(cells.count()):
+        if cells.nth(index).locator(".cm-content").inner_text().startswith(starts):
+            return cells.nth(index)
+    raise AssertionError(f"no code cell starts with {starts!r}")
+
+
+def run_cell(page, cell, source: str | None = None) -> None:
+    """Type ``source`` into ``cell`` (replacing it) when given, then run it (Ctrl+Enter) and wait for the kernel."""
+    editor = cell.locator(".cm-content")
+    editor.click()
+    if source is not None:
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(source)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(nb.KERNEL_IDLE, timeout=120_000)
+
+
+def output_of(cell):
+    return cell.locator(".jp-OutputArea-output").last
+
+
+def test_exercise_1_checks_itself_offline_and_hands_in(browser, site: Path) -> None:  # noqa: F811
+    shots = artifacts_dir("jupyterlite-exercises")
+    right, wrong, hint = answers()
+    stamp = json.loads((site / "ip-workbook-lite.json").read_text())
+    assert "01_route_lookup.ipynb" in stamp["exercises"]
+    with static_server(site) as base, offline_page(browser, base) as (page, refused):
+        page.set_default_timeout(90_000)
+        try:
+            nb.open_notebook(page, f"{base}/lab/index.html?path={EXERCISE}")
+            first = code_cell(page, "STUDENT_ID = ")
+            run_cell(page, first)
+            asked = first.locator(".ip-workbook-student-id")
+            asked.wait_for()
+            nb.wait_for_text(first, "type it in the field above and press Remember")
+            asked.get_by_role("textbox", name="Student ID").fill(STUDENT)
+            asked.get_by_role("button", name="Remember").click()
+            nb.wait_for_text(asked, "this site keeps it")
+            nb.screenshot(first, shots / "1-student-id-asked.png")
+            run_cell(page, first)
+            bar = first.locator(".ip-workbook-hand-in")
+            nb.wait_for_text(bar, f"for {STUDENT} (kept by this site)")
+
+            nb.run_all_cells(page, timeout=300_000)  # every question unanswered: "no answer", never an error
+            check = code_cell(page, 'ex.check("q1"')
+            assert "q1 no answer" in output_of(check).inner_text()
+
+            run_cell(page, code_cell(page, "q1_next_hop = "), f"q1_next_hop = {wrong!r}")
+            run_cell(page, check)
+            nb.wait_for_text(output_of(check), f"✗ q1 wrong: {hint}")
+            print(f"wrong answer {wrong}: {output_of(check).inner_text()}")
+            nb.screenshot(check, shots / "2-q1-wrong-with-hint.png")
+
+            run_cell(page, code_cell(page, "q1_next_hop = "), f"q1_next_hop = {right!r}")
+            run_cell(page, check)
+            nb.wait_for_text(output_of(check), "✓ q1 right")
+            nb.screenshot(check, shots / "3-q1-right.png")
+
+            page.keyboard.press("Escape")
+            page.keyboard.press("Control+s")
+            page.locator(".jp-mod-dirty").first.wait_for(state="detached")  # saved: the tab's dirty mark is gone
+            bar.get_by_role("button", name="Download my notebook").click()
+            link = bar.get_by_role("link", name="Save 01_route_lookup.ipynb")
+            with page.expect_download() as download:
+                link.click()
+            handed = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert download.value.suggested_filename == "01_route_lookup.ipynb"
+            assert "lacks what you last ran" not in bar.inner_text()
+            nb.screenshot(first, shots / "4-hand-in.png")
+
+            code = ["".join(c["source"]) for c in handed["cells"] if c["cell_type"] == "code"]
+            assert re.match(rf'STUDENT_ID = "{STUDENT}"', code[0]), code[0]
+            typed = typed_answers(code, ["q1_next_hop"])["q1_next_hop"]
+            assert isinstance(typed, Typed) and wx.load("01_route_lookup", STUDENT).feedback("q1", typed.value).ok
+
+            page.reload()  # the identifier survives: exercise 3, STUDENT_ID left empty, is alice's
+            nb.open_notebook(page, f"{base}/lab/index.html?path=exercises/03_cidr.ipynb")
+            first = code_cell(page, "STUDENT_ID = ")
+            run_cell(page, first)
+            nb.wait_for_text(first.locator(".ip-workbook-hand-in"), f"for {STUDENT} (kept by this site)")
+            shown = code_cell(page, "print(")
+            run_cell(page, shown)
+            nb.wait_for_text(output_of(shown), ", ".join(wx.load("03_cidr", STUDENT).variant.networks))
+            nb.screenshot(first, shots / "5-exercise-3-after-reload.png")
+            assert page.evaluate(nb.ERRORS) == []
+        except Exception:
+            page.screenshot(path=shots / "failure.png", full_page=True)
+            raise
+    assert refused == [], f"the exercises asked for something outside the site (it must work offline): {refused}"
