@@ -17,20 +17,54 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
 import workbook.exercises as wx
 from tests.browser import notebook as nb
-from tests.browser.browser import artifacts_dir, static_server
-from tests.browser.test_jupyterlite import offline_page, site  # noqa: F401  (the module-scoped fixture)
+from tests.browser.browser import ROOT, artifacts_dir, static_server
+from tests.browser.test_jupyterlite import _build_module, offline_page, site  # noqa: F401  (site: a fixture)
 from workbook.exercises.literals import Typed, typed_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 STUDENT = "alice"
 EXERCISE = "exercises/01_route_lookup.ipynb"
+
+
+def test_the_site_ships_the_student_versions_and_nothing_of_the_grader(site: Path) -> None:  # noqa: F811
+    """The exercises are the student versions, byte for byte but the kernel's name; no master, hidden test, key
+    marker or otter module is anywhere in the site, wheels included; the workbook's wheel has no grader module."""
+    from workbook.exercises.build import FORBIDDEN
+
+    build = _build_module()
+    for student_version in sorted((ROOT / "exercises").glob("[0-9]*.ipynb")):
+        shipped = json.loads((site / "files" / "exercises" / student_version.name).read_text(encoding="utf-8"))
+        original = json.loads(student_version.read_text(encoding="utf-8"))
+        assert shipped["metadata"].pop("kernelspec")["name"] == "python"
+        original["metadata"].pop("kernelspec", None)
+        assert shipped == original, student_version.name
+    texts: dict[str, str] = {}
+    for path in site.rglob("*"):
+        if path.suffix in (".json", ".ipynb", ".py", ".txt", ".md", ".html"):
+            texts[str(path.relative_to(site))] = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".whl":
+            with zipfile.ZipFile(path) as wheel:
+                names = wheel.namelist()
+                assert not [n for n in names if n.split("/")[0] in ("otter", "instructor")], path.name
+                for name in names:
+                    if name.endswith((".py", ".ipynb", ".json", ".yaml", ".txt")):
+                        texts[f"{path.name}:{name}"] = wheel.read(name).decode("utf-8", errors="replace")
+                if path.name.startswith("ip_workbook-"):
+                    left = [n for n in names if n in build.GRADER_ONLY or n.startswith(build.LEFT_OUT_OF_WHEEL)]
+                    assert left == [] and "workbook/exercises/learner.py" in names, left
+    assert any(name.startswith("ip_workbook-") for name in texts), "the workbook's wheel is not in the site"
+    leaks = [(where, marker) for where, text in texts.items() for marker in FORBIDDEN if marker in text]
+    assert leaks == [], f"solutions or hidden tests in the site: {leaks[:10]}"
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())
+    assert not [name for name in lock["packages"] if "otter" in name]
 
 
 def answers() -> tuple[str, str, str]:
