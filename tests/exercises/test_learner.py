@@ -112,3 +112,44 @@ def test_the_build_fills_student_id_as_the_hand_in_does() -> None:
     assert set_student(text, "Zoë") == learner.with_student(text, "Zoë")
     first = next(c for c in json.loads(learner.with_student(text, "Zoe\u0308"))["cells"] if c["cell_type"] == "code")
     assert first["source"].startswith('STUDENT_ID = "Zoë"  # your student identifier')
+
+
+def test_in_the_browser_the_learner_side_still_imports_nothing_pyodide_lacks(tmp_path: Path) -> None:
+    """The same import block as test_student_side's, with the browser simulated and an IPython shell showing the
+    identifier field and the hand-in bar (ipywidgets, which the site ships)."""
+    import subprocess
+    import sys
+
+    from tests.exercises.test_student_side import IMPORT_BLOCKER
+
+    script = IMPORT_BLOCKER + f"""
+from pathlib import Path
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+import workbook.exercises as wx
+from workbook.exercises import learner
+learner.in_browser = lambda: True
+learner.DRIVE = Path({str(tmp_path)!r})
+shell.run_cell("import workbook.exercises as wx\\nwx.load('01_route_lookup', '')")
+shell.run_cell("wx.load('01_route_lookup', 'alice')")
+for assignment in wx.ASSIGNMENTS:
+    assert wx.load(assignment, "").student == "alice"
+import sys
+assert "workbook.widgets.hand_in" in sys.modules and "ipywidgets" in sys.modules
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout[-2000:] + done.stderr[-2000:]
+    assert "StudentIdBox" in done.stdout and "HandInBar" in done.stdout  # both shown
+
+
+def test_every_module_the_lite_site_leaves_out_is_one_the_learner_side_never_imports() -> None:
+    import importlib.util
+
+    from tests.exercises.test_student_side import IMPORT_BLOCKER
+
+    spec = importlib.util.spec_from_file_location("lite_build", ROOT / "lite" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    left_out = {name[: -len(".py")].replace("/", ".") for name in build.GRADER_ONLY}
+    assert left_out and all(f'"{module}"' in IMPORT_BLOCKER for module in left_out), left_out
