@@ -154,8 +154,8 @@ def pip_download(specs: list[str], dest: Path, pure: bool = True) -> None:
     if pure:
         command += ["--only-binary", ":all:", "--platform", "any", "--implementation", "py", "--abi", "none",
                     "--python-version", "3.14"]
-    else:
-        command += ["--no-binary", ":all:"]
+    else:  # the sdist of these only: their build tools (Cython, for PyYAML) come as wheels, not compiled here
+        command += ["--no-binary", ",".join(canonical(spec.split("==")[0]) for spec in specs)]
     run([*command, *specs], fetching=True)
 
 

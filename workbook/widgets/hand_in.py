@@ -36,7 +36,7 @@ def download_link(name: str, text: str, label: str) -> str:
     """
     data = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (f'<a download="{html.escape(name)}" href="data:application/x-ipynb+json;base64,{data}" '
-            f'style="font-weight:bold">{html.escape(label)}</a>')
+            f'style="font-weight:bold;text-decoration:underline">{html.escape(label)}</a>')
 
 
 class StudentIdBox(widgets.VBox):
