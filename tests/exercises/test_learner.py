@@ -153,3 +153,17 @@ def test_every_module_the_lite_site_leaves_out_is_one_the_learner_side_never_imp
     spec.loader.exec_module(build)
     left_out = {name[: -len(".py")].replace("/", ".") for name in build.GRADER_ONLY}
     assert left_out and all(f'"{module}"' in IMPORT_BLOCKER for module in left_out), left_out
+
+
+def test_a_browser_without_the_sites_files_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(learner, "in_browser", lambda: True)
+    monkeypatch.setattr(learner, "DRIVE", tmp_path / "not-mounted")
+    assert learner.remember_student("alice") == "" and learner.remembered_student() == ""
+    with pytest.raises(ExerciseError, match=r"no access to the site's files .* File > Download"):
+        learner.hand_in(wx.load("01_route_lookup", "alice"), None, tmp_path)
+
+
+def test_a_drive_that_refuses_the_write_keeps_nothing(browser: Path) -> None:
+    (browser / learner.STORE).mkdir()  # writing the file fails as it does on a full or read-only drive
+    assert learner.remember_student("alice") == "" and learner.remembered_student() == ""
+    assert wx.load("01_route_lookup", "alice").student == "alice"  # the exercise still loads

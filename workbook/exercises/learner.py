@@ -90,7 +90,10 @@ def remember_student(student: str, root: Path | None = None) -> str:
     if root is None:
         return ""
     if remembered_student(root) != student:
-        (root / STORE).write_text(json.dumps({"student": student}) + "\n", encoding="utf-8")
+        try:
+            (root / STORE).write_text(json.dumps({"student": student}) + "\n", encoding="utf-8")
+        except OSError:  # a drive mounted but refusing writes (storage full, or turned off for the site)
+            return ""
     return student
 
 
@@ -123,6 +126,9 @@ def notebook_of(assignment: str, folder: Path | None = None) -> Path:
     if named.is_file() and _loads(named, assignment):
         return named
     found = sorted((p for p in folder.glob("*.ipynb") if _loads(p, assignment)), key=lambda p: p.stat().st_mtime)
+    if not found and in_browser() and drive_root() is None:
+        raise ExerciseError("this browser gives the notebook no access to the site's files (a private window?); "
+                            f"hand in with File > Download instead, after setting STUDENT_ID, e.g. {assignment}.ipynb")
     if not found:
         raise ExerciseError(f"no saved notebook of {assignment} in {str(folder)!r}; save it first (Ctrl+S), "
                             f"e.g. as {assignment}.ipynb")
