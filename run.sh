@@ -64,6 +64,7 @@ ensure_system_tools() {  # what the tests use from Debian (./run.sh test only; t
     command -v ip >/dev/null || apt_install iproute2 || say "no iproute2: kernel comparisons will be skipped"
     command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagram tests will be skipped"
     command -v arping >/dev/null || apt_install iputils-arping || say "no arping: the ARP probe test will be skipped"
+    command -v bird >/dev/null || apt_install bird2 || say "no bird2: the RIP comparisons with BIRD will be skipped"
     [ -x /usr/bin/chromium ] || apt_install chromium || say "no chromium: browser tests will be skipped"
 }
 

@@ -39,7 +39,7 @@ def prose(path: Path) -> str:
 
 def our_texts() -> list[Path]:
     patterns = ["chapters/*.ipynb", "exercises/*.ipynb", "exercises/*.md", "instructor/*.ipynb", "*.md",
-                "workbook/**/*.py", "workbook/scenarios/*", "tests/chapters/*.yaml"]
+                "workbook/**/*.py", "workbook/scenarios/*", "workbook/claims/*.yaml", "tests/chapters/*.yaml"]
     return sorted({p for pattern in patterns for p in ROOT.glob(pattern) if p.is_file()})
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "DuplicateRouteError",
     "GatewayError",
     "InterfaceError",
+    "LedgerError",
     "MaskError",
     "MetricError",
     "PersonalityError",
@@ -43,6 +44,10 @@ class WorkbookError(ValueError):
 
 class AddressError(WorkbookError):
     """A text that should be an IPv4 address is not one."""
+
+
+class LedgerError(WorkbookError):
+    """A claim of the errata ledger is unknown, judged twice, or malformed (Appendix A)."""
 
 
 class MaskError(WorkbookError):

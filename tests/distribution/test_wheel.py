@@ -51,6 +51,7 @@ def test_the_wheel_ships_the_notebooks_the_command_and_the_metadata(wheel: Path)
         "the wheel ships an exercise master: learners would see its solutions"
     assert not [n for n in names if "instructor/" in n], "the wheel ships the instructor's folder"
     assert "workbook/scenarios/seed_host.yaml" in names
+    assert "workbook/claims/seed_claims.yaml" in names  # the errata appendix reads it
     assert not [n for n in names if "_build/" in n or ".ipynb_checkpoints" in n], "build output was shipped"
     assert "ip-workbook = workbook.cli:main" in entry_points
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]

@@ -176,3 +176,39 @@ def test_answers_typed_in_the_source_are_reported_before_any_code_runs() -> None
              '{"typed": "6.6.6.6", "cell": 1}}}}) + "\\n").encode())')
     result, *_ = run(["q1_next_hop = '10.0.0.1'", forge], MODE)
     assert result.static["answers"]["q1_next_hop"]["typed"] == "10.0.0.1"
+
+
+@root_only
+def test_code_that_lives_under_tmp_is_bound_inside_the_private_tmp(tmp_path: Path) -> None:
+    """A checkout in a temporary folder (CI's clone may be one) stays visible, read-only, beside /tmp/work."""
+    import ctypes
+
+    from workbook.exercises import isolation
+
+    code = tmp_path / "checkout"
+    code.mkdir()
+    (code / "marker.txt").write_text("bound")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the new root is built in a child: its mount namespace dies with it
+        os.close(read)
+        try:
+            if ctypes.CDLL(None, use_errno=True).unshare(0x00020000) != 0:  # CLONE_NEWNS
+                raise OSError(ctypes.get_errno(), "unshare")
+            isolation.PrivateRoot([str(code), *_interpreter_folders()], secrets=[]).enter(proc=False)
+            seen = (Path(code / "marker.txt").read_text(), os.path.isdir("/tmp/work"),
+                    os.access(str(code), os.W_OK))
+            os.write(write, repr(seen).encode())
+        except BaseException as error:  # reported to the parent, which fails the test
+            os.write(write, repr(("error", repr(error))).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        seen = pipe.read()
+    os.waitpid(child, 0)
+    assert eval(seen) == ("bound", True, False), seen  # our own child's repr
+
+
+def _interpreter_folders() -> list[str]:
+    return sorted({sys.prefix, sys.base_prefix, *(p for p in sys.path if p and os.path.isdir(p))})

@@ -173,3 +173,38 @@ def test_a_datagram_that_arrives_is_delivered_forwarded_or_refused(personality):
     router = Host.from_dict({**data, "forwarding": True})
     forwarded = router.route_get("10.1.0.9", "10.0.0.9", input_interface="eth0")
     assert forwarded.interface == "eth1" and forwarded.input_interface == "eth0" and str(forwarded.source) == "10.0.0.9"
+
+
+# Where: every message starts with the path to the bad value (the one scenario schema) ----------------------
+@pytest.mark.parametrize(("data", "path"), [
+    ({"interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"], "up": "no"}]}, "interfaces[0]"),
+    ({"interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24", {"address": "10.0.0.6/24", "scope": "site"}]}]},
+     "interfaces[0].addresses[1]"),
+    ({"interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"]},
+                     {"name": "eth1", "addresses": [{"address": "10.1.0.5/24", "brd": "+"}]}]},
+     "interfaces[1].addresses[0]"),
+    ({"routes": [{"destination": "10.8.0.0/16", "type": "blackhole"}, {"destination": "10.9.0.0/16", "type": "nat"}]},
+     "routes[1]"),
+    ({"routes": [{"destination": "10.9.0.0/16", "gateway": "10.0.0.1", "via": "eth0"}]}, "routes[0]"),
+])
+def test_bad_values_name_the_path_to_them(data, path):
+    base = {"name": "h", "personality": "linux", "interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"]}]}
+    with pytest.raises(WorkbookError) as refused:
+        Host.from_dict({**base, **data})
+    assert str(refused.value).startswith(f"{path}: ") and "e.g." in str(refused.value)
+
+
+@pytest.mark.parametrize(("where", "data"), [
+    ("host", {"colour": "red"}),
+    ("interface", {"interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"], "colour": "red"}]}),
+    ("route", {"routes": [{"destination": "10.9.0.0/16", "gateway": "10.0.0.1", "colour": "red"}]}),
+])
+def test_unknown_keys_are_refused_with_the_known_ones(where, data):
+    from workbook.net.schema import HOST, INTERFACE, ROUTE
+
+    kind = {"host": HOST, "interface": INTERFACE, "route": ROUTE}[where]
+    base = {"name": "h", "personality": "linux", "interfaces": [{"name": "eth0", "addresses": ["10.0.0.5/24"]}]}
+    with pytest.raises(WorkbookError, match=r"unknown key\(s\) 'colour'; allowed: (.*); e\.g\.") as refused:
+        Host.from_dict({**base, **data})
+    listed = str(refused.value).split("allowed: ")[1].split(";")[0].split(", ")
+    assert listed == sorted(kind.names())

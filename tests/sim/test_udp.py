@@ -85,6 +85,6 @@ def test_a_bad_port_is_refused_with_an_example(port: object) -> None:
 
 def test_a_port_is_bound_once() -> None:
     udp = Network.from_scenario("seed-lan").host("far-host").protocols["udp"]
-    udp.bind(520, print)
+    udp.bind(5000, print)
     with pytest.raises(SimulationError, match="already bound"):
-        udp.bind(520, print)
+        udp.bind(5000, print)

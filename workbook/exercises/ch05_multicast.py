@@ -7,6 +7,12 @@ The IGMP questions are graded against the frames the simulator puts on the wire.
 ✓ q1 right
 >>> ex.check("q6", ex.variant.group).status  # the leave sent to the group itself
 'wrong'
+
+RFC 1112 (Appendix I) and RFC 2236 (section 3) recommend repeating a join's first report "once or twice":
+the simulator repeats it once, and a learner who predicts two repeats is right too.
+
+>>> ex.check("q5", ["report", "report", "report", "leave"]).status
+'right'
 """
 
 from __future__ import annotations
@@ -120,9 +126,24 @@ def _scope_hint(v: Variant, answer: bool) -> str:
     return f"{v.scope_group} is {scope} in scope: what does RFC 5771 (224.0.0.0/24) say routers do with it?"
 
 
+#: How often a host may repeat the first report of a join: "once or twice" (RFC 1112 Appendix I, RFC 2236 section 3).
+REPEATS = (1, 2)
+
+
+def _leading_reports(words: tuple[str, ...]) -> int:
+    count = 0
+    while count < len(words) and words[count] == "report":
+        count += 1
+    return count
+
+
 def _sequence_ok(version: int):
     def accept(v: Variant, answer: tuple[str, ...]) -> bool:
-        return tuple(SYNONYMS.get(word, word) for word in answer) == v.sequence(version)
+        """Right when it is the simulator's sequence with the join's report repeated once or twice."""
+        words = tuple(SYNONYMS.get(word, word) for word in answer)
+        right = v.sequence(version)
+        reports, rest = _leading_reports(words), words[_leading_reports(words):]
+        return rest == right[_leading_reports(right):] and reports - 1 in REPEATS
     return accept
 
 
@@ -136,8 +157,9 @@ def _sequence_hint(version: int):
             return "IGMPv1 has no leave message: a v1 host just goes quiet, and the router's membership times out"
         if "leave" in right and "leave" not in words:
             return "an IGMPv2 host that reported last says so when it leaves"
-        if words.count("report") != right.count("report"):
-            return "how many unsolicited reports does a host send when it joins (in case the first is lost)?"
+        if _leading_reports(words) - 1 not in REPEATS:
+            return ("how many reports does a host send when it joins? The first, repeated in case it is lost: "
+                    "how often do RFC 1112 (Appendix I) and RFC 2236 (section 3) say?")
         return "only the member's messages, in the order they go on the wire"
     return hint
 

@@ -210,6 +210,9 @@ class PrivateRoot:
         try:
             _mount("tmpfs", mount_point, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0755")
             new = mount_point.rstrip("/")
+            # The private /tmp first: code that lives under /tmp (a checkout in a temporary folder) is then
+            # bound inside it, not covered by it.
+            self._tmp(new)
             for path in system:
                 if os.path.islink(path):
                     os.symlink(os.readlink(path), new + path)
@@ -223,7 +226,6 @@ class PrivateRoot:
             for handle in handles.values():
                 os.close(handle)
         self._devices(new)
-        self._tmp(new)
         if proc:
             os.makedirs(new + "/proc")
             try:

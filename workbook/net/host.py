@@ -44,13 +44,10 @@ from workbook.net.personalities.base import OPTIONAL_KEYS
 from workbook.net.route_get import RouteGet
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteOrigin
-from workbook.net.scenario import check_keys, load_file, load_scenario
+from workbook.net.scenario import load_file, load_scenario
+from workbook.net.schema import HOST, INTERFACE, ROUTE, SAVED_ROUTE, SYSCTL, at
 
 __all__ = ["Host", "Socket"]
-
-_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "persistent_routes", "table", "sysctl"}
-_INTERFACE_KEYS = {"name", "mac", "addresses", "gateway", "metric", "segment", "up", "carrier"}
-_ROUTE_KEYS = {"destination", "netmask", "gateway", "interface", "metric", "source", "origin", "type", "onlink", "how"}
 
 
 class Host:
@@ -88,7 +85,7 @@ class Host:
             interface.index = interface.index or index
             self.interfaces.append(interface)
         for interface in self.interfaces:
-            for key in ("up", "carrier"):
+            for key in OPTIONAL_KEYS["interface"]:
                 self.personality.check_modelled("interface", key, getattr(interface, key),
                                                 f"interface {interface.name!r} of host {self.name!r}")
             for address in interface.addresses:
@@ -142,29 +139,24 @@ class Host:
 
         ``personality`` overrides the dict's own (default 'nt4').
         """
-        check_keys(data, _HOST_KEYS, {"name", "interfaces"}, "host")
+        HOST.check(data, "host")
         chosen = get_personality(personality or data.get("personality", "nt4"))
         interfaces, gateways = [], {}
         raw_interfaces = data["interfaces"]
         if not isinstance(raw_interfaces, list) or not raw_interfaces:
             raise ScenarioError(f"host {data['name']!r} needs a list of interfaces, e.g. [{{'name': 'eth0', ...}}]")
-        for raw in raw_interfaces:
-            check_keys(raw, _INTERFACE_KEYS, {"name"}, f"interface of host {data['name']!r}")
-            addresses = raw.get("addresses") or []
-            if isinstance(addresses, str):
-                addresses = [addresses]
-            if not isinstance(addresses, list):
-                raise ScenarioError(f"addresses of interface {raw['name']!r} must be a list such as "
-                                    f"['172.16.112.123/24'], not {addresses!r}")
-            interfaces.append(Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
-                                        segment=raw.get("segment"), up=raw.get("up", True),
-                                        carrier=raw.get("carrier", True),
-                                        bare_prefixlen=chosen.bare_address_prefixlen))
-            if raw.get("gateway") is not None:
-                gateways[raw["name"]] = raw["gateway"]
+        for number, raw in enumerate(raw_interfaces):
+            with at("interfaces", number):
+                interface, gateway = _interface_of(raw, data["name"], chosen)
+            interfaces.append(interface)
+            if gateway is not None:
+                gateways[raw["name"]] = gateway
         routes = data.get("routes") or []
         if not isinstance(routes, list):
             raise ScenarioError(f"routes of host {data['name']!r} must be a list of route dicts")
+        for number, spec in enumerate(routes):
+            with at("routes", number):
+                _check_route_keys(spec, chosen, f"route of host {data['name']!r}")
         host = cls(
             data["name"],
             interfaces,
@@ -212,7 +204,7 @@ class Host:
             data = interface.as_dict()
             if interface.name in self.gateways:
                 data["gateway"] = self.gateways[interface.name]
-            interfaces.append(data)
+            interfaces.append(INTERFACE.saving(data))
         data: dict[str, Any] = {"name": self.name, "personality": self.personality.name, "interfaces": interfaces}
         if self.configured_routes:
             data["routes"] = [r.as_dict() if isinstance(r, Route) else dict(r) for r in self.configured_routes]
@@ -225,7 +217,7 @@ class Host:
         if include_table:
             data["persistent_routes"] = [route.as_dict() for route in self.persistent_routes]
             data["table"] = [route.as_dict() for route in self.table]
-        return data
+        return HOST.saving(data)
 
     def start(self) -> None:
         """Build the tables from scratch, as the personality's stack does when it starts."""
@@ -425,9 +417,9 @@ def _check_sysctl(personality: Personality, values: object, forwarding: bool, ho
     if not isinstance(values, dict):
         raise ScenarioError(f"sysctl of host {host!r} must be a mapping such as {{'rp_filter': 2}}, not {values!r}")
     for key, value in values.items():
-        if key not in OPTIONAL_KEYS["sysctl"]:
+        if key not in SYSCTL.names():
             raise ScenarioError(f"sysctl {key!r} of host {host!r} is not modelled; the modelled ones are "
-                                f"{', '.join(sorted(OPTIONAL_KEYS['sysctl']))}; e.g. {{'rp_filter': 2}}")
+                                f"{', '.join(sorted(SYSCTL.names()))}; e.g. {SYSCTL.example!r}")
         personality.check_modelled("sysctl", key, value, f"host {host!r}")
     settings = personality.check_sysctl(values, host)
     if forwarding and "forwarding" in values and not settings["forwarding"]:
@@ -443,15 +435,37 @@ def _check_forwarding(value: object, host: str) -> bool:
     return value
 
 
-def _check_route_spec(host: Host, spec: dict[str, Any] | Route) -> dict[str, Any] | Route:
-    """A route dict with known keys only, and only the options the host's personality models."""
-    if isinstance(spec, Route):
-        return spec
-    what = f"route of host {host.name!r}"
-    check_keys(spec, _ROUTE_KEYS, {"destination"}, what)
+def _interface_of(raw: object, host: str, personality: Personality) -> tuple[Interface, Any]:
+    """An interface entry of a host scenario: the :class:`Interface`, and its Default Gateway (or None)."""
+    INTERFACE.check(raw, f"interface of host {host!r}")
+    assert isinstance(raw, dict)
+    addresses = raw.get("addresses") or []
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    if not isinstance(addresses, list):
+        raise ScenarioError(f"addresses of interface {raw['name']!r} must be a list such as "
+                            f"['172.16.112.123/24'], not {addresses!r}")
+    interface = Interface(raw["name"], raw.get("mac"), addresses, metric=raw.get("metric"),
+                          segment=raw.get("segment"), up=raw.get("up", True), carrier=raw.get("carrier", True),
+                          weakhostsend=raw.get("weakhostsend", False),
+                          weakhostreceive=raw.get("weakhostreceive", False),
+                          bare_prefixlen=personality.bare_address_prefixlen)
+    return interface, raw.get("gateway")
+
+
+def _check_route_keys(spec: object, personality: Personality, what: str) -> None:
+    """A route dict with known keys only, and only the options ``personality`` models."""
+    ROUTE.check(spec, what)
+    assert isinstance(spec, dict)
     for key in ("type", "onlink", "how"):
         if key in spec:
-            host.personality.check_modelled("route", key, spec[key], f"{what} to {spec['destination']!r}")
+            personality.check_modelled("route", key, spec[key], f"{what} to {spec['destination']!r}")
+
+
+def _check_route_spec(host: Host, spec: dict[str, Any] | Route) -> dict[str, Any] | Route:
+    """A route dict with known keys only, and only the options the host's personality models."""
+    if not isinstance(spec, Route):
+        _check_route_keys(spec, host.personality, f"route of host {host.name!r}")
     return spec
 
 
@@ -464,6 +478,7 @@ def _saved_routes(items: object, key: str, host: str) -> list[Route]:
         if not isinstance(item, dict):
             raise ScenarioError(f"{key}[{number}] of host {host!r} must be a route dict such as "
                                 f"{{'destination': '10.0.0.0/8', 'gateway': '172.16.112.9'}}, not {item!r}")
+        SAVED_ROUTE.check(item, f"{key}[{number}] of host {host!r}")
         try:
             routes.append(Route(**item))
         except TypeError as error:

@@ -29,6 +29,7 @@ import netaddr
 
 from workbook.errors import AddressError, InterfaceError
 from workbook.net.addresses import MASKS, format_address, parse_address, parse_mask
+from workbook.net.schema import ADDRESS, at
 
 __all__ = ["ADDRESS_SCOPES", "CONTROL_PANEL_ADDRESS_LIMIT", "Interface", "parse_mac"]
 
@@ -41,7 +42,6 @@ CONTROL_PANEL_ADDRESS_LIMIT = 5
 
 #: The scopes an address can have (`ip addr add ... scope`): global (the default), link, host.
 ADDRESS_SCOPES = ("global", "link", "host")
-_ADDRESS_KEYS = {"address", "netmask", "prefixlen", "scope", "noprefixroute"}
 
 
 def parse_mac(value: object, interface: str | None = None) -> netaddr.EUI:
@@ -68,6 +68,7 @@ def _parse_interface_address(value: object, interface: str, bare_prefixlen: int 
     """
     what = f"address of interface {interface!r}"
     if isinstance(value, dict):
+        ADDRESS.check(value, f"address {value!r} of interface {interface!r}")
         text, mask = value.get("address"), value.get("netmask", value.get("prefixlen"))
         if mask is None and isinstance(text, str) and "/" in text:
             text, _, mask = text.partition("/")
@@ -96,12 +97,6 @@ def _address_options(value: object, interface: str) -> tuple[str, bool]:
     """The scope and noprefixroute of an address dict (global and False for a plain string)."""
     if not isinstance(value, dict):
         return "global", False
-    unknown = sorted(set(value) - _ADDRESS_KEYS)
-    if unknown:
-        raise AddressError(
-            f"address {value!r} of interface {interface!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(sorted(_ADDRESS_KEYS))}; e.g. {{'address': '10.0.0.5/24', 'scope': 'link'}}"
-        )
     scope = value.get("scope", "global")
     if scope not in ADDRESS_SCOPES:
         raise AddressError(
@@ -149,6 +144,8 @@ class Interface:
         up: bool = True,
         carrier: bool = True,
         bare_prefixlen: int | None = None,
+        weakhostsend: bool = False,
+        weakhostreceive: bool = False,
     ) -> None:
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
             raise InterfaceError(f"interface name {name!r} must be a word without spaces; e.g. 'eth0'")
@@ -165,11 +162,17 @@ class Interface:
         self.up = _check_flag(up, "up", self.name)
         #: The link has a carrier (a cable, a peer that is up).
         self.carrier = _check_flag(carrier, "carrier", self.name)
+        #: Windows since Vista: this interface may send a datagram whose source belongs to another interface
+        #: (``netsh interface ipv4 set interface NAME weakhostsend=enabled``; strong host when off, the default).
+        self.weakhostsend = _check_flag(weakhostsend, "weakhostsend", self.name)
+        #: Windows since Vista: this interface takes datagrams for another interface's address (weakhostreceive).
+        self.weakhostreceive = _check_flag(weakhostreceive, "weakhostreceive", self.name)
         self._scopes: dict[int, str] = {}
         self._no_prefix_route: set[int] = set()
         self.bare_prefixlen = bare_prefixlen
-        for address in addresses:
-            self.add_address(address)
+        for number, address in enumerate(addresses):
+            with at("addresses", number):
+                self.add_address(address)
 
     def add_address(self, address: object) -> netaddr.IPNetwork:
         """Add one more address (with its mask) to this interface.
@@ -267,6 +270,10 @@ class Interface:
             data["up"] = False
         if not self.carrier:
             data["carrier"] = False
+        if self.weakhostsend:
+            data["weakhostsend"] = True
+        if self.weakhostreceive:
+            data["weakhostreceive"] = True
         return data
 
     def _address_as_data(self, address: netaddr.IPNetwork) -> str | dict[str, Any]:

@@ -66,6 +66,7 @@ class RouteOrigin(enum.StrEnum):
     PERSISTENT = "persistent"  # `route -p add`: kept in the registry
     REDIRECT = "redirect"  # learned from an ICMP redirect
     PROTOCOL = "protocol"  # learned from a routing protocol (RIP, OSPF)
+    RIP = "rip"  # learned from RIP (chapter 6): metric is the hop count, gateway the neighbour that told it
 
 
 class RouteType(enum.StrEnum):

@@ -6,6 +6,9 @@ chapters load them by name, with no path tricks:
 >>> data = load_scenario("seed-host")
 >>> data["name"], data["interfaces"][0]["addresses"]
 ('nt-host', ['172.16.112.123/24'])
+
+This module reads files; which keys they may hold is declared once, in
+:mod:`workbook.net.schema` (listed in docs/scenario-format.md).
 """
 
 from __future__ import annotations
@@ -72,7 +75,11 @@ def load_text(name: str) -> str:
 
 
 def check_keys(data: object, allowed: set[str], required: set[str], what: str) -> dict[str, Any]:
-    """Refuse a mapping with unknown or missing keys, naming them and the allowed ones."""
+    """Refuse a mapping with unknown or missing keys, naming them and the allowed ones.
+
+    For an ad-hoc mapping; a kind of the scenario format is checked with
+    :meth:`workbook.net.schema.Kind.check`, which also shows an example.
+    """
     if not isinstance(data, dict):
         raise ScenarioError(f"{what} must be a mapping, not {data!r}")
     unknown = sorted(set(data) - allowed)

@@ -101,6 +101,20 @@ class Arp(Protocol):
         super().__init__(node)
 
     @property
+    def answer_rule(self) -> str:
+        """Whose addresses a request is answered for: 'interface' (the receiving one's) or 'host' (any).
+
+        Linux answers for any local address (arp_ignore 0) unless ``sysctl`` arp_ignore is 1.
+        """
+        return "interface" if self.node.sysctl.get("arp_ignore") else self.answers_for
+
+    @property
+    def sender_rule(self) -> str:
+        """Which address a request carries: 'datagram' (the waiting datagram's source, whatever interface owns
+        it) or 'interface' (the sending interface's own). Linux: 'datagram' unless ``sysctl`` arp_announce is 2."""
+        return "interface" if self.node.sysctl.get("arp_announce") == 2 else self.request_sender
+
+    @property
     def detection(self) -> str:
         """Which duplicate address check runs when an interface starts: 'nt', 'rfc5227' or 'none'."""
         return self.check.mode
@@ -159,7 +173,7 @@ class Arp(Protocol):
         # address on the target's subnet, else its first.
         if packet is not None:
             source = int(packet.src)
-            if nic.owns(source) or (self.request_sender == "datagram" and self.node.owner_of(source) is not None
+            if nic.owns(source) or (self.sender_rule == "datagram" and self.node.owner_of(source) is not None
                                     and not is_loopback(source)):
                 return source
         near = nic.address_on_link_with(target)
@@ -245,7 +259,7 @@ class Arp(Protocol):
         arp = frame.arp
         sender, target = int(arp.sender_ip), int(arp.target_ip)
         own = node.own_addresses(nic)
-        answers_for = own if self.answers_for == "interface" else [int(a) for a in node.addresses]
+        answers_for = own if self.answer_rule == "interface" else [int(a) for a in node.addresses]
         foreign = arp.sender_mac != nic.mac
         if nic.name in node.tentative:
             if foreign and (sender in own or (arp.is_probe and target in own)):

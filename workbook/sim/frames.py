@@ -35,6 +35,7 @@ from typing import Any
 import netaddr
 
 from workbook.ledger import Source, constant
+from workbook.net.rip import RipMessage
 
 __all__ = [
     "BROADCAST_MAC",
@@ -294,6 +295,12 @@ class IPv4Packet:
     def udp(self) -> UdpDatagram | None:
         return self.payload if type(self.payload) is UdpDatagram else None
 
+    @property
+    def rip(self) -> RipMessage | None:
+        """The RIP message this datagram carries (UDP port 520), else None."""
+        udp = self.udp
+        return udp.payload if udp is not None and type(udp.payload) is RipMessage else None
+
     def forwarded(self) -> IPv4Packet:
         """The same datagram as a router sends it on: TTL one less, nothing else changed."""
         return replace(self, ttl=self.ttl - 1)
@@ -308,6 +315,7 @@ class IPv4Packet:
     def summary(self) -> str:
         payload = self.payload
         what = (payload.summary() if isinstance(payload, IcmpMessage | IgmpMessage)
+                else f"UDP {payload.payload.summary()}" if self.rip is not None
                 else _protocol_name(self.protocol))
         return f"{self.src} → {self.dst} TTL {self.ttl} {what}"
 
@@ -349,6 +357,11 @@ class Frame:
         return None if self.ip is None else self.ip.udp
 
     @property
+    def rip(self) -> RipMessage | None:
+        """The RIP message a UDP datagram to or from port 520 carries (chapter 6), else None."""
+        return None if self.ip is None else self.ip.rip
+
+    @property
     def is_broadcast(self) -> bool:
         return self.eth_dst == BROADCAST_MAC
 
@@ -366,6 +379,8 @@ class Frame:
             return "ICMP"
         if self.ip is not None and self.ip.igmp is not None:
             return f"IGMPv{self.ip.igmp.version}"
+        if self.rip is not None:
+            return f"RIPv{self.rip.version}"
         if self.ip is not None:
             return _protocol_name(self.ip.protocol)
         return hex(self.ethertype)

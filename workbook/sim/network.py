@@ -29,7 +29,8 @@ from workbook.net.host import _saved_routes
 from workbook.net.interfaces import Interface
 from workbook.net.personalities import Personality
 from workbook.net.route_table import RouteTable
-from workbook.net.scenario import check_keys, load_file, load_scenario
+from workbook.net.scenario import load_file, load_scenario
+from workbook.net.schema import NETWORK, NODE, NODE_INTERFACE, SEGMENT, Field, at
 from workbook.sim.clock import DEFAULT_MAX_EVENTS, Clock
 from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IPProtocol, IPv4Packet, UdpDatagram
 from workbook.sim.node import NODE_KEYS, SimHost
@@ -39,19 +40,27 @@ from workbook.sim.udp import EPHEMERAL_PORT, check_port
 
 __all__ = ["LogEntry", "Network", "Segment"]
 
-_NETWORK_KEYS = {"name", "personality", "segments", "hosts", "routers", "seed"}
-_HOST_KEYS = {"name", "personality", "interfaces", "routes", "forwarding", "table", "persistent_routes"}
 _PROTOCOLS = {"icmp": IPProtocol.ICMP, "igmp": IPProtocol.IGMP, "tcp": IPProtocol.TCP, "udp": IPProtocol.UDP}
 #: The port a datagram from :meth:`Network.send` goes to unless told otherwise: the discard service.
 DISCARD_PORT = constant("UDP port of the discard service", 9, Source.rfc(863))
 
 
-_NODE_KEY_NAMES = frozenset(key.name for key in NODE_KEYS)
+def _simulation_fields(level: str) -> list[Field]:
+    """The schema's view of the node's own keys and every registered protocol's, at ``level``."""
+    owners = [("node", NODE_KEYS), *((protocol.name, protocol.keys) for protocol in PROTOCOLS)]
+    return [Field(key.name, key.example, key.help or key.name.replace("_", " "), declared_by=owner)
+            for owner, keys in owners for key in keys if key.level == level]
+
+
+# The simulation's keys are part of the one scenario schema: a node is a host plus these.
+NODE.plug(lambda: _simulation_fields("host"), version=PROTOCOLS.keys)
+NODE_INTERFACE.plug(lambda: _simulation_fields("interface"), version=PROTOCOLS.keys)
 
 
 def simulation_keys() -> frozenset[str]:
     """The scenario keys of a host beyond its configuration: the node's own and every registered protocol's."""
-    return _NODE_KEY_NAMES | PROTOCOLS.key_names()
+    return NODE.plugged_names()
+
 
 #: Simulated seconds a frame takes from one NIC to the others on its segment.
 PROPAGATION_DELAY = constant("simulator: seconds a frame takes from one NIC to the others of its segment", 1e-5,
@@ -128,46 +137,54 @@ class Network:
         segment, plus the simulation's keys: the node's own (``running``,
         default true; ``unplugged`` and, on routers, ``anti_spoofing``:
         interface names) and those each protocol declares
-        (:attr:`workbook.sim.stack.Protocol.keys`): ``duplicate_detection``
-        ('nt', 'rfc5227', 'none'), ``redirects``, ``igmp_version`` (1 or 2;
-        NT 4.0 speaks 1), ``igmp_level`` (0, 1, 2), ``multicast_routing``,
-        ``igmp_querier``, and ``groups`` (an interface name to the host groups
-        it joins once started). A personality's traits give each default.
+        (:attr:`workbook.sim.stack.Protocol.keys`), e.g. ``duplicate_detection``,
+        ``redirects``, ``igmp_version`` or ``groups`` (an interface name to the
+        host groups it joins once started). A personality's traits give each
+        default. Every key is declared once, in :mod:`workbook.net.schema`
+        (the protocols' plugged in); ``docs/scenario-format.md`` lists them all,
+        and an error names its place (``hosts[2].interfaces[0]: ...``).
         ``personality`` overrides every node's own. Hosts start at time 0;
         with ``settle`` the clock then runs until every protocol's start-up
         (the duplicate address checks) is over. :meth:`to_dict` writes the
         same shape back.
         """
-        check_keys(data, _NETWORK_KEYS, {"segments"}, "network")
+        NETWORK.check(data, "network")
         network = cls(personality or data.get("personality", "nt4"),
                       seed if seed is not None else int(data.get("seed", 0)))
         forced = personality is not None
         segments = data["segments"]
         if not isinstance(segments, list) or not segments:
             raise ScenarioError("a network needs a list of segments, e.g. [{'name': 'lan'}]")
-        for segment in segments:
-            check_keys(segment, {"name"}, {"name"}, "segment")
-            network.add_segment(segment["name"])
+        for number, segment in enumerate(segments):
+            with at("segments", number):
+                SEGMENT.check(segment, "segment")
+                network.add_segment(segment["name"])
         for key, router in (("hosts", False), ("routers", True)):
             entries = data.get(key) or []
             if not isinstance(entries, list):
                 raise ScenarioError(f"{key} must be a list of dicts, e.g. [{{'name': 'a', 'interfaces': [...]}}]")
-            for entry in entries:
-                network.add_node(entry, router=router, personality=personality if forced else None, start=False)
+            for number, entry in enumerate(entries):
+                with at(key, number):
+                    network.add_node(entry, router=router, personality=personality if forced else None, start=False)
         for node in network.nodes.values():
             if node.starts_with_network:
                 node.start()
-        entries = [entry for key in ("hosts", "routers") for entry in data.get(key) or []]
-        for entry in entries:
-            node = network.nodes[entry["name"]]
-            saved_personality = entry.get("personality") or data.get("personality", "nt4")
-            if entry.get("table") is not None and node.running and node.personality.name == saved_personality:
-                node.table = RouteTable(_saved_routes(entry["table"], "table", node.name),
-                                        strategy=node.personality.strategy)
-            node.configure(entry, after_start=True)  # e.g. the groups it joins once running
+        for key in ("hosts", "routers"):
+            for number, entry in enumerate(data.get(key) or []):
+                with at(key, number):
+                    network._load_after_start(entry, data.get("personality", "nt4"))
         if settle:
             network.settle()
         return network
+
+    def _load_after_start(self, entry: dict[str, Any], personality: str) -> None:
+        """What of a node's entry applies once it runs: its saved table, then e.g. the groups it joins."""
+        node = self.nodes[entry["name"]]
+        saved_personality = entry.get("personality") or personality
+        if entry.get("table") is not None and node.running and node.personality.name == saved_personality:
+            node.table = RouteTable(_saved_routes(entry["table"], "table", node.name),
+                                    strategy=node.personality.strategy)
+        node.configure(entry, after_start=True)
 
     def to_dict(self, include_tables: bool = True) -> dict[str, Any]:
         """The network as a scenario dict that :meth:`from_dict` reads back.
@@ -184,11 +201,19 @@ class Network:
         """
         data: dict[str, Any] = {"personality": getattr(self.personality, "name", self.personality),
                                 "segments": [{"name": name} for name in self.segments], "hosts": [], "routers": []}
+        node_keys, interface_keys = NODE.saved_names(), NODE_INTERFACE.saved_names()
         for node in self.nodes.values():
             entry = node.to_dict(include_table=include_tables)
             entry.update(node.scenario_keys())
+            by_interface = node.interface_scenario_keys()
+            for interface in entry["interfaces"]:
+                interface.update(by_interface.get(interface["name"], {}))
+                if not interface.keys() <= interface_keys:
+                    NODE_INTERFACE.saving(interface)  # says which key the schema lacks
+            if not entry.keys() <= node_keys:
+                NODE.saving(entry)
             data["routers" if node.forwarding else "hosts"].append(entry)
-        return data
+        return NETWORK.saving(data)
 
     @classmethod
     def from_file(cls, path: str | Path, personality: str | Personality | None = None, seed: int | None = None
@@ -215,17 +240,24 @@ class Network:
                  start: bool = True) -> SimHost:
         """Add a host (or, with ``router``, a router) from a dict; it starts at once unless ``start`` is False."""
         what = "router" if router else "host"
-        sim_keys = simulation_keys()
-        check_keys(data, _HOST_KEYS | sim_keys, {"name", "interfaces"}, what)
+        NODE.check(data, what)
         name = data["name"]
         if name in self.nodes:
             raise TopologyError(f"two nodes are called {name!r}; give each host and router its own name")
+        sim_keys = NODE.plugged_names()
         host_data = {k: v for k, v in data.items() if k not in sim_keys}
         if router:
             host_data.setdefault("forwarding", True)
-        for interface in host_data.get("interfaces") or []:
+        interface_keys = NODE_INTERFACE.plugged_names()
+        raw_interfaces = host_data.get("interfaces")
+        for number, interface in enumerate(raw_interfaces if isinstance(raw_interfaces, list) else []):
             if isinstance(interface, dict):
-                self._check_segment(interface, name)
+                with at("interfaces", number):
+                    NODE_INTERFACE.check(interface, f"interface of {what} {name!r}")
+                    self._check_segment(interface, name)
+        if interface_keys and isinstance(raw_interfaces, list):
+            host_data["interfaces"] = [{k: v for k, v in i.items() if k not in interface_keys}
+                                       if isinstance(i, dict) else i for i in raw_interfaces]
         node = SimHost.from_dict(host_data, personality or data.get("personality") or self.personality)
         node.configure(data)  # checks everything before the network changes at all
         for nic in node.interfaces:
@@ -249,6 +281,9 @@ class Network:
         if segment is None:
             raise TopologyError(f"interface {interface.get('name')!r} of {host!r} names no segment; "
                                 f"add e.g. 'segment': '{next(iter(self.segments), 'lan')}'")
+        if not isinstance(segment, str):
+            raise TopologyError(f"segment {segment!r} of interface {interface.get('name')!r} of {host!r} must be the "
+                                f"name of a segment; e.g. '{next(iter(self.segments), 'lan')}'")
         if segment not in self.segments:
             raise TopologyError(f"interface {interface.get('name')!r} of {host!r} is on segment {segment!r}, "
                                 f"which the network lacks; its segments: {', '.join(self.segments) or 'none'}")

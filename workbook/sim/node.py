@@ -30,7 +30,7 @@ from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route
 from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_IPV4, Frame, IcmpType, IPv4Packet
 from workbook.sim.protocols import PROTOCOLS
-from workbook.sim.stack import Protocol, ScenarioKey, apply_keys, saved_keys
+from workbook.sim.stack import Protocol, ScenarioKey, apply_keys, saved_interface_keys, saved_keys
 from workbook.sim.trace import DropReason, Hop, Outcome, PathTrace
 
 if TYPE_CHECKING:
@@ -141,6 +141,14 @@ class SimHost(Host):
         keys = saved_keys(self, NODE_KEYS)
         for protocol in self.protocols.values():
             keys.update(protocol.saved())
+        return keys
+
+    def interface_scenario_keys(self) -> dict[str, dict[str, Any]]:
+        """The interface-level simulation keys as :meth:`Network.to_dict` saves them, by interface name."""
+        keys = saved_interface_keys(self, NODE_KEYS)
+        for protocol in self.protocols.values():
+            for nic, values in protocol.saved_by_interface().items():
+                keys.setdefault(nic, {}).update(values)
         return keys
 
     # Shortcuts to protocol state that chapters and widgets read -----------------------------------
@@ -301,11 +309,12 @@ class SimHost(Host):
 
     def send_on_link(self, nic: Interface, destination: int, payload: Any, protocol: int, *, ttl: int = 1,
                      tos: int = 0, router_alert: bool = False, trace: PathTrace | None = None) -> Frame | None:
-        """Send a datagram to a group or the broadcast address straight out of ``nic``, from its first address."""
+        """Send a datagram to a group or a broadcast address (all ones, or the subnet's) straight out of ``nic``."""
         packet = IPv4Packet(src=nic.primary_address or netaddr.IPAddress(0), dst=netaddr.IPAddress(destination),
                             ttl=ttl, protocol=protocol, router_alert=router_alert, tos=tos, payload=payload,
                             identification=self.network.next_identification())
-        mac = BROADCAST_MAC if destination == ALL_ONES else multicast_mac(format_address(destination))
+        broadcast = destination == ALL_ONES or self._is_subnet_broadcast(nic, destination)
+        mac = BROADCAST_MAC if broadcast else multicast_mac(format_address(destination))
         return self.transmit(nic, mac, ETHERTYPE_IPV4, ip=packet, trace=trace)
 
     def send_icmp(self, about: IPv4Packet, icmp_type: IcmpType, code: int, trace: PathTrace | None,
@@ -454,7 +463,8 @@ class SimHost(Host):
             return
         owner = self.owner_of(destination)
         if owner is not None and owner is not self.loopback:
-            if owner is not nic and self.personality.host_model == "strong" and not self.forwarding:
+            if owner is not nic and self.personality.host_model == "strong" and not self.forwarding \
+                    and not nic.weakhostreceive:
                 hop(Outcome.DROPPED, DropReason.STRONG_HOST,
                     f"{packet.dst} belongs to {owner.name}, not to {nic.name}: a strong host refuses it")
                 return

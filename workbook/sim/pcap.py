@@ -21,6 +21,7 @@ from pathlib import Path
 
 from workbook.errors import SimulationError
 from workbook.ledger import Source, constant
+from workbook.net.rip import RipMessage
 from workbook.sim.frames import ArpPacket, Frame, IcmpMessage, IcmpType, IgmpMessage, IgmpType, IPv4Packet, UdpDatagram
 
 __all__ = ["frame_bytes", "pcap_bytes", "write_pcap"]
@@ -47,6 +48,8 @@ def _payload_bytes(payload: object) -> bytes:
         return b""
     if isinstance(payload, bytes):
         return payload
+    if isinstance(payload, RipMessage):  # RFC 1058 §3.1 / RFC 2453 §4: what Wireshark decodes on port 520
+        return payload.encode()
     return str(payload).encode("utf-8")
 
 

@@ -8,6 +8,7 @@ an example.
 from workbook.sim.arp import Arp
 from workbook.sim.icmp import Icmp
 from workbook.sim.igmp import Igmp
+from workbook.sim.rip import Rip
 from workbook.sim.stack import PROTOCOLS
 from workbook.sim.udp import Udp
 
@@ -17,3 +18,4 @@ PROTOCOLS.register(Arp)
 PROTOCOLS.register(Icmp)
 PROTOCOLS.register(Udp)
 PROTOCOLS.register(Igmp)
+PROTOCOLS.register(Rip)

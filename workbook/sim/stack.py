@@ -23,7 +23,7 @@ afterwards runs it:
 
 >>> from workbook.sim.protocols import PROTOCOLS
 >>> [protocol.name for protocol in PROTOCOLS]
-['arp', 'icmp', 'udp', 'igmp']
+['arp', 'icmp', 'udp', 'igmp', 'rip']
 >>> PROTOCOLS.for_ethertype(0x0806).name, PROTOCOLS.for_ip_protocol(2).name
 ('arp', 'igmp')
 """
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbook.errors import ScenarioError
+from workbook.net.schema import HOST, INTERFACE, at
 
 if TYPE_CHECKING:
     import random
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
     from workbook.sim.frames import Frame, IcmpType, IPv4Packet
     from workbook.sim.trace import Hop, PathTrace
 
-__all__ = ["PROTOCOLS", "NodeServices", "Protocol", "ProtocolTable", "ScenarioKey", "apply_keys", "saved_keys"]
+__all__ = ["PROTOCOLS", "NodeServices", "Protocol", "ProtocolTable", "ScenarioKey", "apply_keys",
+           "saved_interface_keys", "saved_keys"]
 
 
 class NodeServices(typing.Protocol):
@@ -60,6 +62,8 @@ class NodeServices(typing.Protocol):
     personality: Personality
     interfaces: list[Interface]
     running: bool
+    #: The stack's settings by name (Linux's net.ipv4.conf.all.*: rp_filter, arp_ignore, ...; else forwarding only).
+    sysctl: dict[str, int]
     #: Interface names whose cable is out, whose IP is off (a conflict), whose address is still tentative.
     unplugged: set[str]
     disabled: set[str]
@@ -155,6 +159,11 @@ class ScenarioKey:
     save: Callable[[Any], Any] | None = None
     omit_when_empty: bool = False
     applied_after_start: bool = False
+    level: str = "host"
+
+    def __post_init__(self) -> None:
+        if self.level not in ("host", "interface"):
+            raise ValueError(f"ScenarioKey {self.name!r}: level {self.level!r} is not 'host' or 'interface'")
 
     @property
     def field(self) -> str:
@@ -213,20 +222,51 @@ def _yaml(value: Any) -> str:
 
 def apply_keys(owner: Any, keys: tuple[ScenarioKey, ...], data: dict[str, Any], node: Any,
                after_start: bool = False) -> None:
-    """Check and apply the ``keys`` present in ``data`` to ``owner`` (a protocol, or the node itself)."""
+    """Check and apply the ``keys`` present in ``data`` to ``owner`` (a protocol, or the node itself).
+
+    A key of level 'interface' is looked for in each entry of ``data['interfaces']``.
+    """
     for key in keys:
-        if key.applied_after_start is not after_start or key.name not in data:
+        if key.applied_after_start is not after_start:
             continue
-        key.apply(owner, key.check(data[key.name], node))
+        if key.level == "interface":
+            entries = data.get("interfaces")
+            checked = {}
+            for number, entry in enumerate(entries if isinstance(entries, list) else []):
+                if isinstance(entry, dict) and key.name in entry:
+                    with at("interfaces", number):
+                        checked[entry["name"]] = key.check(entry[key.name], node)
+            if checked:
+                key.apply(owner, checked)
+        elif key.name in data:
+            key.apply(owner, key.check(data[key.name], node))
+
+
+def _saved_value(owner: Any, key: ScenarioKey) -> Any:
+    return key.save(owner) if key.save is not None else getattr(owner, key.field)
 
 
 def saved_keys(owner: Any, keys: tuple[ScenarioKey, ...]) -> dict[str, Any]:
-    """The ``keys`` of ``owner`` as a scenario file keeps them."""
+    """The host-level ``keys`` of ``owner`` as a scenario file keeps them."""
     found = {}
     for key in keys:
-        value = key.save(owner) if key.save is not None else getattr(owner, key.field)
+        if key.level != "host":
+            continue
+        value = _saved_value(owner, key)
         if value or not key.omit_when_empty:
             found[key.name] = value
+    return found
+
+
+def saved_interface_keys(owner: Any, keys: tuple[ScenarioKey, ...]) -> dict[str, dict[str, Any]]:
+    """The interface-level ``keys`` of ``owner`` as a scenario file keeps them: by interface name."""
+    found: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        if key.level != "interface":
+            continue
+        for nic, value in (_saved_value(owner, key) or {}).items():
+            if value or not key.omit_when_empty:
+                found.setdefault(nic, {})[key.name] = value
     return found
 
 
@@ -288,8 +328,12 @@ class Protocol:
         apply_keys(self, self.keys, data, self.node, after_start)
 
     def saved(self) -> dict[str, Any]:
-        """This protocol's keys as a scenario file keeps them."""
+        """This protocol's host-level keys as a scenario file keeps them."""
         return saved_keys(self, self.keys)
+
+    def saved_by_interface(self) -> dict[str, dict[str, Any]]:
+        """This protocol's interface-level keys as a scenario file keeps them, by interface name."""
+        return saved_interface_keys(self, self.keys)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self.node.name}>"
@@ -314,6 +358,10 @@ class ProtocolTable:
         for number, owner, what in self._claims(protocol):
             raise ValueError(f"{protocol.__name__} cannot handle {what} {number:#x}: {owner.__name__} does")
         for key in protocol.keys:
+            configuration = (INTERFACE if key.level == "interface" else HOST).names()
+            if key.name in configuration:
+                raise ValueError(f"{protocol.__name__} declares scenario key {key.name!r}, which a "
+                                 f"{key.level} entry already has in workbook.net.schema")
             if key.name in taken:
                 raise ValueError(f"{protocol.__name__} declares scenario key {key.name!r}, "
                                  f"which {taken[key.name].__name__} already reads")

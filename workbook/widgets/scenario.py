@@ -22,6 +22,7 @@ from workbook.errors import ScenarioError, WorkbookError
 from workbook.net.host import Host
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteOrigin
+from workbook.net.schema import ROUTE, SAVED_ROUTE, TABLE, at
 
 __all__ = ["host_scenario", "table_from_scenario", "table_scenario"]
 
@@ -45,31 +46,42 @@ def host_scenario(host: Host) -> dict[str, Any]:
             continue
         # The stack adds its interface metric to a configured route's (Windows); store the configured one.
         metric = route.metric - host.personality.configured_metric(nic, 0)
-        specs.append({
+        specs.append(ROUTE.saving({
             "destination": f"{route.destination}/{route.prefixlen}",
             "gateway": None if route.gateway is None else str(route.gateway),
             "interface": route.interface,
             "metric": max(metric, 0),
             "origin": route.origin.value,
-        })
+        }))
     if specs:
         data["routes"] = specs
     return data
 
 
 def table_scenario(table: RouteTable) -> dict[str, Any]:
-    """A bare table as a scenario dict: its strategy and its routes."""
-    return {"strategy": table.strategy.value, "routes": [route.as_dict() for route in table]}
+    """A bare table as a scenario dict: its strategy and its routes (the schema's ``table`` kind)."""
+    return TABLE.saving({"strategy": table.strategy.value, "routes": [route.as_dict() for route in table]})
 
 
 def table_from_scenario(data: dict[str, Any]) -> RouteTable:
-    """The table :func:`table_scenario` wrote."""
+    """The table :func:`table_scenario` wrote; an error names the entry, e.g. ``routes[2]: ...``.
+
+    >>> table_from_scenario({"routes": [{"destination": "10.0.0.0/8", "gateway": "172.16.112.1", "colour": 1}]})
+    Traceback (most recent call last):
+    ...
+    workbook.errors.ScenarioError: routes[0]: route has unknown key(s) 'colour'; allowed: destination, ...
+    """
+    TABLE.check(data, "a table scenario")
     routes = data.get("routes")
     if not isinstance(routes, list):
         raise ScenarioError("a table scenario needs 'routes': a list of route dicts, e.g. "
                             "[{'destination': '10.0.0.0/8', 'gateway': '172.16.112.1'}]")
-    try:
-        built = [Route(**spec) for spec in routes]
-    except TypeError as error:
-        raise ScenarioError(f"a route of the table scenario has an unknown key: {error}") from None
+    built = []
+    for number, spec in enumerate(routes):
+        with at("routes", number):
+            SAVED_ROUTE.check(spec, "route")
+            try:
+                built.append(Route(**spec))
+            except TypeError as error:
+                raise ScenarioError(f"route {spec!r}: {error}") from None
     return RouteTable(built, strategy=data.get("strategy", "longest-prefix"))

@@ -26,6 +26,7 @@ from workbook.net.addresses import ALL_ONES, MASKS, format_address, is_loopback,
 from workbook.net.decision import LookupDecision, Strategy
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.routes import Route, RouteOrigin, RouteType, check_metric
+from workbook.net.schema import at, optional_keys
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -34,14 +35,12 @@ if TYPE_CHECKING:
 __all__ = ["OPTIONAL_KEYS", "Personality"]
 
 #: Scenario keys that only some stacks model, by where they appear, with the value every stack accepts
-#: (the one that changes nothing) and an example of a value only a modelling stack accepts.
-OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
-    "route": {"type": ("unicast", "blackhole"), "onlink": (False, True), "how": ("add", "append")},
-    "address": {"scope": ("global", "link"), "noprefixroute": (False, True)},
-    "interface": {"up": (True, False), "carrier": (True, False)},
-    "sysctl": {"forwarding": (None, 1), "rp_filter": (None, 2), "ignore_routes_with_linkdown": (None, 1),
-               "promote_secondaries": (None, 1)},
-}
+#: (the one that changes nothing) and an example of a value only a modelling stack accepts; declared in
+#: :mod:`workbook.net.schema` (the fields with ``only_some_stacks``).
+OPTIONAL_KEYS: dict[str, dict[str, tuple[Any, Any]]] = optional_keys()
+
+#: The stack that models an optional key, where it is not linux.
+_MODELLED_BY = {"interface.weakhostsend": "windows", "interface.weakhostreceive": "windows"}
 
 _RFC1122_WEAK_STRONG = Source.rfc(1122, "3.3.4.2", note="weak and strong end systems", confirmed_for=None)
 
@@ -75,6 +74,22 @@ class Personality:
     receive_rule = Trait("RFC 1122's end-system rules; forwarded only by a router (RFC 1812 §5.2)",
                          _RFC1122_WEAK_STRONG)
 
+    #: The RIP versions a router of this stack speaks (chapter 6); () when it cannot run RIP at all.
+    rip_versions = Trait((1, 2), Source.rfc(2453, "4", note="RIP-2 routers also speak RIP-1 (§4.7)",
+                                            confirmed_for=None))
+    #: Where RIP version 1 updates go: "limited" (255.255.255.255) or "subnet" (the interface's subnet broadcast).
+    rip_v1_broadcast = Trait("limited", Source.rfc(1058, "3", note="RIP-1 updates are broadcast; which broadcast "
+                                                   "address is not said: the limited one is assumed",
+                                                   confirmed_for=None))
+    #: How RIP version 1 treats subnets: "rfc" (sent inside their network, summarised outside it, masks guessed
+    #: from the interface) or "classful-only" (only whole classful networks are sent; every entry gets its class).
+    rip_v1_subnets = Trait("rfc", Source.rfc(1058, "3.2", confirmed_for=None))
+    #: What runs RIP on this stack, as a learner would install it.
+    rip_software = Trait("a RIP router", Source.rfc(2453, confirmed_for=None))
+    #: A RIP router with a single interface only listens and advertises nothing ("silent mode").
+    rip_silent_with_one_interface = Trait(False, Source.rfc(1058, "3.1", note="hosts may run RIP silently; "
+                                                            "a router advertises", confirmed_for=None))
+
     #: The scenario keys of OPTIONAL_KEYS this stack models ("route.type", "sysctl.rp_filter", ...).
     _models: ClassVar[frozenset[str]] = frozenset()
 
@@ -84,9 +99,10 @@ class Personality:
         neutral, example = OPTIONAL_KEYS[where][key]
         if value == neutral or f"{where}.{key}" in self._models:
             return
+        stack = _MODELLED_BY.get(f"{where}.{key}", "linux")
         raise ScenarioError(
-            f"{what}: {key} {value!r} is not modelled for the {self.name} personality, only for linux "
-            f"(e.g. {key}: {example!r} under personality 'linux'); remove the key"
+            f"{what}: {key} {value!r} is not modelled for the {self.name} personality, only for {stack} "
+            f"(e.g. {key}: {example!r} under personality {stack!r}); remove the key"
             + ("" if neutral is None else f" or give {neutral!r}")
         )
 
@@ -140,10 +156,11 @@ class Personality:
         host.local_table = RouteTable(strategy=self.strategy, layer="local")
         for route in self.automatic_route_order(routes):
             table.add(route, check_gateway=False)
-        for spec in host.configured_routes:
-            route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
-            if route not in table:
-                self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
+        for number, spec in enumerate(host.configured_routes):
+            with at("routes", number):
+                route = spec if isinstance(spec, Route) else self.configured_route(host, spec)
+                if route not in table:
+                    self.add_route(host, route, spec.get("how", "add") if isinstance(spec, dict) else "add")
         for route in host.persistent_routes:
             if route not in table:
                 table.add(route)
@@ -222,7 +239,8 @@ class Personality:
                                [f"a {kind.value} datagram is taken up by this host ({why})"], arrived)
         if kind is DestinationKind.LOCAL:
             owner = host.owner_of(destination)
-            if self.host_model == "strong" and owner is not arrived and not host.forwarding:
+            if self.host_model == "strong" and owner is not arrived and not host.forwarding \
+                    and not arrived.weakhostreceive:
                 return self.unreachable(host, destination, (
                     f"{format_address(destination)} belongs to {owner.name}, not to {arrived.name}: "
                     f"a strong end system refuses it ({why})",), None, "invalid argument", arrived)

@@ -48,6 +48,7 @@ from workbook.net.personalities.base import Personality, _spec_basics, origin_of
 from workbook.net.route_get import DestinationKind, RouteGet
 from workbook.net.route_table import RouteTable
 from workbook.net.routes import Route, RouteType, check_metric
+from workbook.net.schema import at
 
 if TYPE_CHECKING:
     from workbook.net.host import Host
@@ -63,9 +64,12 @@ def _observed(what: str) -> Source:
 
 
 #: The sysctls a linux host models, with the kernel's defaults (net.ipv4.conf.all.*).
-SYSCTL_DEFAULTS = {"forwarding": 0, "rp_filter": 0, "ignore_routes_with_linkdown": 0, "promote_secondaries": 0}
+SYSCTL_DEFAULTS = {"forwarding": 0, "rp_filter": 0, "ignore_routes_with_linkdown": 0, "promote_secondaries": 0,
+                   "arp_ignore": 0, "arp_announce": 0}
+# arp_ignore 1 (answer only for the receiving interface's addresses) and arp_announce 2 (a request carries the
+# sending interface's address) are modelled, as tests/kernel/test_arp.py observes them; not the other levels.
 _SYSCTL_VALUES = {"forwarding": (0, 1), "rp_filter": (0, 1, 2), "ignore_routes_with_linkdown": (0, 1),
-                  "promote_secondaries": (0, 1)}
+                  "promote_secondaries": (0, 1), "arp_ignore": (0, 1), "arp_announce": (0, 2)}
 _REJECT_REASON = {RouteType.UNREACHABLE: "host unreachable", RouteType.BLACKHOLE: "invalid argument",
                   RouteType.PROHIBIT: "permission denied", RouteType.THROW: "network unreachable"}
 _ALL_HOSTS = 0xE0000001
@@ -97,12 +101,16 @@ class Linux(Personality):
     own_address_gateway = Trait("on-link", _observed("a gateway that is the host's own address: no via in "
                                                      "ip route get"))
     sysctl_defaults = Trait(dict(SYSCTL_DEFAULTS), _observed("net.ipv4.conf.all.* in a fresh network namespace"))
+    arp_sysctls = Trait({"arp_ignore": (0, 1), "arp_announce": (0, 2)}, Source.kernel(
+        "arp_ignore 1: a request for another interface's address goes unanswered; arp_announce 2: a request "
+        "carries the sending interface's address, not the datagram's", test="tests/kernel/test_multihoming_knobs.py"))
     all_hosts_joined_while_up = Trait(True, _observed("ip route get 224.0.0.1 from S iif X is multicast while X "
                                                       "is up"))
 
     _models = frozenset({"route.type", "route.onlink", "route.how", "address.scope", "address.noprefixroute",
                          "interface.up", "interface.carrier", "sysctl.forwarding", "sysctl.rp_filter",
-                         "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries"})
+                         "sysctl.ignore_routes_with_linkdown", "sysctl.promote_secondaries", "sysctl.arp_ignore",
+                         "sysctl.arp_announce"})
 
     # Configuration ------------------------------------------------------------------
     def check_sysctl(self, values: dict[str, Any], host: str) -> dict[str, int]:
@@ -147,11 +155,12 @@ class Linux(Personality):
             route = self.configured_route(host, {"destination": "0.0.0.0/0", "gateway": gateway, "interface": name,
                                                  "origin": "automatic"})
             self.add_route(host, route, "append")
-        for spec in host.configured_routes:
-            if isinstance(spec, Route):
-                self.add_route(host, spec, "add")
-            else:
-                self.add_route(host, self.configured_route(host, spec), spec.get("how", "add"))
+        for number, spec in enumerate(host.configured_routes):
+            with at("routes", number):
+                if isinstance(spec, Route):
+                    self.add_route(host, spec, "add")
+                else:
+                    self.add_route(host, self.configured_route(host, spec), spec.get("how", "add"))
 
     def pass_over_links(self, host: Host) -> None:
         """With ignore_routes_with_linkdown, lookups pass over routes through a link without carrier."""
@@ -384,6 +393,16 @@ class Linux(Personality):
         return -1 if rp_filter == 1 else 0
 
     # Simulator traits
+    rip_versions = Trait((1, 2), Source.kernel(
+        "BIRD 2's rip protocol (version 1 and 2), a daemon beside the kernel", test="tests/kernel/test_bird_rip.py"))
+    rip_v1_broadcast = Trait("subnet", Source.kernel(
+        "BIRD 2 sends RIP version 1 to the interface's subnet broadcast address, e.g. 192.168.1.255",
+        test="tests/kernel/test_bird_rip.py"))
+    rip_v1_subnets = Trait("classful-only", Source.kernel(
+        "BIRD 2 sends only whole classful networks in RIP version 1 and reads every version 1 entry with its "
+        "class's mask", test="tests/kernel/test_bird_rip.py"))
+    rip_software = Trait("a routing daemon (BIRD 2 or FRR's ripd)", Source.kernel(
+        "BIRD 2 runs RIP in user space and installs its routes in the kernel", test="tests/kernel/test_bird_rip.py"))
     default_ttl = Trait(64, Source.kernel(
         "net.ipv4.ip_default_ttl = 64: a ping leaves with TTL 64",
         test="tests/kernel/test_stack_defaults.py::test_datagrams_leave_with_ttl_64"))

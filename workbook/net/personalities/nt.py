@@ -46,6 +46,15 @@ _SEED_ROUTE_PRINT = Source.microsoft("KB Q140859 'TCP/IP Routing Basics for Wind
                                      note="the seed text prints the same layout")
 
 
+_MPR = Source.microsoft("KB Q138793 'Multi-Protocol Router Installation and Configuration'",
+                        note="MPR is RIP for IP, RIP for IPX and the BOOTP relay agent; it needs NT 3.51 with "
+                             "Service Pack 2 or later, and NT 4.0 includes it")
+_RIP_FOR_IP_V1 = Source.microsoft(
+    "Windows 2000 Server Resource Kit, TCP/IP Core Networking Guide, 'Windows 2000 and IP Routing'",
+    note="NT 3.51 SP2 and NT 4.0 provided a RIP for IP service using RIP version 1; RIP version 2 came only "
+         "with the separate Routing and Remote Access Service (RRAS) for NT 4.0")
+
+
 class NT4(Personality):
     name = "nt4"
     title = "Windows NT 4.0, as the seed texts describe it"
@@ -146,6 +155,11 @@ class NT4(Personality):
     igmp_headers = Trait({1: (False, 0), 2: (True, 0), 3: (True, 0xC0)}, Source.rfc(
         3376, "4", "Router Alert and TOS by version: RFC 1112 none; RFC 2236 §2 Router Alert; RFC 3376 §4 both",
         confirmed_for=None))
+    rip_versions = Trait((1,), _RIP_FOR_IP_V1)
+    rip_software = Trait("RIP for Internet Protocol, part of the Multi-Protocol Router (MPR)", _MPR)
+    rip_silent_with_one_interface = Trait(True, Source.microsoft(
+        "KB Q138793", note="with one network card RIP for IP runs in silent mode: it listens and updates its "
+                           "table but advertises nothing"))
 
 
 class NT35(NT4):
@@ -159,3 +173,5 @@ class NT35(NT4):
     # Simulator traits
     default_ttl = Trait(32, Source.microsoft("KB Q120642", "DefaultTTL: 32 on Windows NT 3.51 and earlier"))
     igmp_versions = Trait((1,), Source.microsoft("KB Q193907", "NT 3.51 speaks IGMPv1; only NT 4.0 SP4 added v2"))
+    rip_versions = Trait((), _MPR)  # NT 3.5 predates MPR: as a router it forwards with static routes only
+    rip_software = Trait("nothing: NT 3.5 routes with static routes only (MPR needs NT 3.51 SP2)", _MPR)

@@ -7,8 +7,12 @@
   the loopback); on-link routes carry 256 + the interface metric.
 * Strong host model, the default for IPv4 and IPv6 since Vista: a datagram
   whose source is bound may leave only through the interface that owns that
-  source (RFC 1122 3.3.4.2, behaviour B). ``netsh interface ipv4 set interface
-  ... weakhostsend=enabled`` turns it off per interface.
+  source (RFC 1122 3.3.4.2, behaviour B), and an interface takes only datagrams
+  for its own addresses (behaviour A). ``netsh interface ipv4 set interface
+  NAME weakhostsend=enabled`` lets NAME send datagrams whose source belongs to
+  another interface; ``weakhostreceive=enabled`` lets NAME take datagrams for
+  another interface's address (the interface keys ``weakhostsend`` and
+  ``weakhostreceive``).
 """
 
 from __future__ import annotations
@@ -33,11 +37,16 @@ _ROUTE_PRINT = Source.microsoft("`route print -4` on Windows 7 to 11", note="On-
                                  "metrics of 256 plus the interface metric")
 _AUTOMATIC_METRIC = Source.microsoft("KB 299540 'An explanation of the Automatic Metric feature for IPv4 routes'")
 _STRONG_HOST = Source.microsoft("'Strong and Weak Host Models', The Cable Guy, TechNet Magazine, Nov. 2007",
-                                note="strong host by default for IPv4 and IPv6 since Vista")
+                                note="strong host by default for IPv4 and IPv6 since Vista; netsh interface ipv4 "
+                                     "set interface ... weakhostsend=enabled / weakhostreceive=enabled per interface")
 
 NIC_METRIC = constant("windows: automatic interface metric of a 20-80 Mb/s NIC", 25, _AUTOMATIC_METRIC)
 LOOPBACK_METRIC = constant("windows: interface metric of the loopback", 75, _ROUTE_PRINT)
 ON_LINK_METRIC = constant("windows: route metric of an on-link route", 256, _ROUTE_PRINT)
+
+
+_RRAS = Source.microsoft("Windows 2000 Server Resource Kit, Internetworking Guide, 'RIP for IP'",
+                         note="the Routing and Remote Access service's RIP for IP speaks versions 1 and 2")
 
 
 class Windows(Personality):
@@ -51,6 +60,8 @@ class Windows(Personality):
     default_metric = Trait(1, Source.microsoft("`route /?`", note="a route added without METRIC gets 1 plus "
                                                "the interface metric"))
     names_interfaces_by_address = Trait(True, _ROUTE_PRINT)
+    weak_host_switches = Trait(("weakhostsend", "weakhostreceive"), _STRONG_HOST)
+    _models = frozenset({"interface.weakhostsend", "interface.weakhostreceive"})
     source_rule = Trait("the address of the outgoing interface on the next hop's subnet, else its first",
                         Source.rfc(6724, "", note="source address selection (on-link prefix preferred)",
                                    confirmed_for=None))
@@ -101,14 +112,23 @@ class Windows(Personality):
         if source is not None:
             owner = host.owner_of(source)
             assert owner is not None
+            weak = [nic.name for nic in host.interfaces if nic.weakhostsend and nic is not owner]
+
+            def allowed(route: Route) -> bool:
+                nic = host.interface_for_label(route.interface)
+                return nic is owner or (nic is not None and nic.weakhostsend)
+
             lookup = host.table.lookup(
                 destination,
                 self.strategy,
-                where=lambda r: host.interface_for_label(r.interface) is owner,
+                where=allowed,
                 why_not=f"strong host: a datagram from {format_address(source)} may leave only through "
-                f"{owner.name}, the interface that owns that address ({source_of(self, 'host_model').cite()})",
+                f"{owner.name}, the interface that owns that address"
+                + (f", or an interface with weakhostsend enabled ({', '.join(weak)})" if weak else "")
+                + f" ({source_of(self, 'host_model').cite()})",
             )
-            notes.append(f"source {format_address(source)} is bound: only routes through {owner.name} count")
+            notes.append(f"source {format_address(source)} is bound: only routes through {owner.name}"
+                         + (f" or {', '.join(weak)} (weakhostsend enabled)" if weak else "") + " count")
         else:
             lookup = host.table.lookup(destination, self.strategy)
         route = lookup.route
@@ -173,3 +193,5 @@ class Windows(Personality):
     igmp_headers = Trait({1: (False, 0), 2: (True, 0), 3: (True, 0xC0)}, Source.rfc(
         3376, "4", "Router Alert and TOS by version: RFC 1112 none; RFC 2236 §2 Router Alert; RFC 3376 §4 both",
         confirmed_for=None))
+    rip_versions = Trait((1, 2), _RRAS)
+    rip_software = Trait("Routing and Remote Access (RIP for IP), on Windows Server", _RRAS)
