@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # IP Workbook's one entry point. It installs what the project needs, then
-#   ./run.sh lab    opens the workbook in JupyterLab
+#   ./run.sh lab    opens the workbook in JupyterLab (installs only a learner's needs: .[lab] and Debian's graphviz)
 #   ./run.sh test   runs every test (lint, unit, property, doctest, kernel)
 #   ./run.sh book   builds the chapters as a static HTML book (chapters/_build/html)
 #   ./run.sh lite   builds the JupyterLite site (lite/_output): the chapters on Pyodide in the browser, no server
@@ -34,23 +34,33 @@ ensure_python() {
     "$PY" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 }
 
-ensure_venv() {  # ensure_venv extras
-    local extras=$1 stamp
-    stamp="$extras $(sha256sum pyproject.toml | cut -c1-16)"
+ensure_venv() {  # ensure_venv extras: install the workbook with those extras, unless a run already did
+    local extras=$1 hash installed wanted missing=
+    hash=$(sha256sum pyproject.toml | cut -c1-16)
     if [ ! -x "$VENV/bin/python" ]; then
         ensure_python
         say "creating $VENV"
         "$PY" -m venv "$VENV"
     fi
-    if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$stamp" ]; then
+    # .installed holds "<extras> <hash>"; extras that an earlier run installed for this pyproject.toml count
+    read -r installed installed_hash < "$VENV/.installed" 2>/dev/null || true
+    [ "${installed_hash:-}" = "$hash" ] || installed=
+    for wanted in ${extras//,/ }; do
+        [[ ",${installed:-}," == *",$wanted,"* ]] || missing=1
+    done
+    if [ -n "$missing" ]; then
         say "installing the workbook and its [$extras] extras into $VENV (first run takes a minute)"
         "$VENV/bin/python" -m pip install -q --upgrade pip
         "$VENV/bin/python" -m pip install -q -e ".[$extras]"
-        echo "$stamp" > "$VENV/.installed"
+        echo "$extras $hash" > "$VENV/.installed"
     fi
 }
 
-ensure_system_tools() {  # what the tests use from Debian
+ensure_lab_tools() {  # what a learner's JupyterLab uses from Debian: Graphviz's dot draws the diagrams
+    command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagrams are shown as text"
+}
+
+ensure_system_tools() {  # what the tests use from Debian (./run.sh test only; the browser is Debian's Chromium)
     command -v ip >/dev/null || apt_install iproute2 || say "no iproute2: kernel comparisons will be skipped"
     command -v dot >/dev/null || apt_install graphviz || say "no graphviz: diagram tests will be skipped"
     command -v arping >/dev/null || apt_install iputils-arping || say "no arping: the ARP probe test will be skipped"
@@ -64,8 +74,8 @@ ensure_system_tools() {  # what the tests use from Debian
 case "${1:-}" in
     lab)
         shift
-        ensure_venv "lab,test"
-        ensure_system_tools
+        ensure_venv "lab"
+        ensure_lab_tools
         root=()
         [ "$(id -u)" -ne 0 ] || root=(--allow-root)
         say "opening JupyterLab on the workbook (Ctrl-C twice to stop)"
@@ -74,7 +84,7 @@ case "${1:-}" in
         ;;
     test)
         shift
-        ensure_venv "test"
+        ensure_venv "lab,test"
         ensure_system_tools
         say "ruff check"
         "$VENV/bin/ruff" check .
@@ -86,7 +96,7 @@ case "${1:-}" in
         ;;
     book)
         shift
-        ensure_venv "test"
+        ensure_venv "lab,test"
         ensure_system_tools
         say "building the chapters as a static book (executes every chapter)"
         "$VENV/bin/jupyter-book" build chapters --builder html -W -n --keep-going "$@"
@@ -110,7 +120,7 @@ case "${1:-}" in
         say "building the JupyterLite site (npm: Pyodide, @viz-js/viz; PyPI: the wheels)"
         "$lite_venv/bin/python" lite/build.py "$@"
         say "serve it with: python3 -m http.server -d lite/_output -b 127.0.0.1 8000"
-        say "then open http://127.0.0.1:8000/lab/index.html?path=01_route_tables.ipynb"
+        say "then open http://127.0.0.1:8000/lab/index.html?path=chapters/01_route_tables.ipynb"
         ;;
     *)
         echo "usage: ./run.sh lab | ./run.sh test [pytest options] | ./run.sh book | ./run.sh lite" >&2

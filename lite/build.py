@@ -17,7 +17,12 @@ and copied into the site, so once loaded it works offline:
   Pyodide wheel, so its pure-Python code is packed into a ``py3-none-any``
   wheel: PyYAML works without libyaml), and the front ends of the kernel and of
   ipywidgets as wheels;
-* this checkout: the workbook's wheel, and the chapters.
+* this checkout: the workbook's wheel (without the instructor's grader: see
+  ``GRADER_ONLY``), the chapters in ``chapters/`` and the exercises' student
+  versions in ``exercises/`` (the repository's layout, so the chapters' links to
+  their exercises work). Nothing of the masters (``instructor/``), their hidden
+  tests or otter-grader ships: the exercises check themselves with the engine
+  (``workbook.exercises``), which runs in Pyodide.
 
 ``static/pyodide/pyodide-lock.json`` is rewritten to name only the wheels that
 ship in the site (with their hashes), every one of them preloaded when the kernel
@@ -61,6 +66,14 @@ LEFT_OUT = {"numpy", "widgetsnbextension", "jupyterlab-widgets"}
 VIZ_IN_SITE = "static/ip-workbook/viz.js"
 #: The chapters the site opens; their kernelspec is rewritten to the Pyodide kernel's.
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9A-Z]*.ipynb"))
+#: The exercises' student versions (built from instructor/ by ``python -m workbook.exercises build``).
+EXERCISES = sorted((ROOT / "exercises").glob("[0-9]*.ipynb"))
+#: The instructor's side of workbook.exercises: building from the masters, grading, the sandbox, reports. The
+#: learner's side never imports them (tests/exercises/test_student_side.py), so the site's wheel leaves them out,
+#: and the copies of the chapters and exercises the wheel carries for ``ip-workbook copy`` (the site has its own).
+GRADER_ONLY = tuple(f"workbook/exercises/{name}.py" for name in (
+    "__main__", "build", "cgroups", "gradebook", "grading", "isolation", "report", "sandbox", "submissions", "zygote"))
+LEFT_OUT_OF_WHEEL = ("workbook/_content/",)
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 STAMP = "ip-workbook-lite.json"
 #: Exit status when npm or PyPI could not provide something (no network): tests skip on it rather than fail.
@@ -96,7 +109,7 @@ def input_files() -> list[Path]:
     """Every file whose content the site depends on (the test keys its cached build on these)."""
     files = [LITE / name for name in ("build.py", "package.json", "package-lock.json", "jupyter-lite.json",
                                       "requirements-pyodide.txt")]
-    files += [ROOT / "pyproject.toml", *CHAPTERS]
+    files += [ROOT / "pyproject.toml", ROOT / "setup.py", *CHAPTERS, *EXERCISES]
     files += sorted(p for p in (ROOT / "workbook").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return files
 
@@ -141,8 +154,8 @@ def pip_download(specs: list[str], dest: Path, pure: bool = True) -> None:
     if pure:
         command += ["--only-binary", ":all:", "--platform", "any", "--implementation", "py", "--abi", "none",
                     "--python-version", "3.14"]
-    else:
-        command += ["--no-binary", ":all:"]
+    else:  # the sdist of these only: their build tools (Cython, for PyYAML) come as wheels, not compiled here
+        command += ["--no-binary", ",".join(canonical(spec.split("==")[0]) for spec in specs)]
     run([*command, *specs], fetching=True)
 
 
@@ -212,12 +225,36 @@ def pure_pyyaml_wheel(sdist: Path, dest: Path) -> Path:
 
 
 def workbook_wheel(dest: Path) -> Path:
+    """The workbook's wheel as the browser gets it: the learner's side only (see ``GRADER_ONLY``)."""
     for old in dest.glob("ip_workbook-*.whl"):
         old.unlink()
     say("building the workbook's wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q", "-w", dest, ROOT],
+    full = dest / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q", "-w", full, ROOT],
         fetching=True)
-    return next(dest.glob("ip_workbook-*.whl"))
+    wheel = next(full.glob("ip_workbook-*.whl"))
+    learner = dest / wheel.name
+    without(wheel, learner, lambda name: name in GRADER_ONLY or name.startswith(LEFT_OUT_OF_WHEEL))
+    shutil.rmtree(full)
+    return learner
+
+
+def without(wheel: Path, out: Path, leave_out) -> None:
+    """Copy ``wheel`` to ``out`` without the files ``leave_out(name)`` picks, its RECORD rewritten to match."""
+    record = io.StringIO()
+    writer = csv.writer(record, lineterminator="\n")
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        record_name = next(n for n in source.namelist() if n.endswith(".dist-info/RECORD"))
+        for info in source.infolist():
+            if info.filename == record_name or leave_out(info.filename):
+                continue
+            data = source.read(info)
+            target.writestr(info, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            writer.writerow([info.filename, f"sha256={digest}", len(data)])
+        writer.writerow([record_name, "", ""])
+        target.writestr(source.getinfo(record_name), record.getvalue())
 
 
 def lock_entry(wheel: Path, depends: list[str]) -> dict:
@@ -321,14 +358,17 @@ def front_ends(cache: Path) -> list[Path]:
 # ---------------------------------------------------------------- contents
 
 
-def stage_chapters(stage: Path) -> Path:
-    """The chapters, as the learner opens them: outputs cleared, the Pyodide kernel named."""
+def stage_contents(stage: Path) -> Path:
+    """The chapters and the exercises, as the learner opens them (the Pyodide kernel named), in the repository's
+    folders: ``chapters/`` and ``exercises/``."""
     files = stage / "files"
-    files.mkdir(parents=True)
-    for chapter in CHAPTERS:
-        notebook = json.loads(chapter.read_text(encoding="utf-8"))
-        notebook.setdefault("metadata", {})["kernelspec"] = dict(PYODIDE_KERNELSPEC)
-        (files / chapter.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    for folder, notebooks in (("chapters", CHAPTERS), ("exercises", EXERCISES)):
+        (files / folder).mkdir(parents=True)
+        for path in notebooks:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            notebook.setdefault("metadata", {})["kernelspec"] = dict(PYODIDE_KERNELSPEC)
+            text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+            (files / folder / path.name).write_text(text, encoding="utf-8")
     return files
 
 
@@ -374,7 +414,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path = DEFAULT_CACHE) -> dict:
 def _build(out: Path, cache: Path, stage: Path, node_modules: Path, digest: str, started: float) -> dict:
     shutil.copy(LITE / "jupyter-lite.json", stage / "jupyter-lite.json")
     packages = pyodide_dir(node_modules, cache, stage)
-    contents = stage_chapters(stage)
+    contents = stage_contents(stage)
     extensions = front_ends(cache)
 
     shutil.rmtree(out, ignore_errors=True)
@@ -399,6 +439,7 @@ def _build(out: Path, cache: Path, stage: Path, node_modules: Path, digest: str,
     versions = json.loads((LITE / "package.json").read_text())["dependencies"]
     stamp = {"inputs": digest, "pyodide": versions["pyodide"], "viz": versions["@viz-js/viz"],
              "kernel": PYODIDE_KERNEL, "packages": packages, "chapters": [c.name for c in CHAPTERS],
+             "exercises": [e.name for e in EXERCISES],
              "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
              "seconds": round(time.monotonic() - started, 1)}
     (out / STAMP).write_text(json.dumps(stamp, indent=1) + "\n")

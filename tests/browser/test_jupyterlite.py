@@ -42,7 +42,7 @@ from workbook.render import palette
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHAPTER = "00_orientation.ipynb"
+CHAPTER = "chapters/00_orientation.ipynb"
 WINDOW = {"width": 1280, "height": 1000}
 
 #: Typed into new cells at the end of chapter 0: the other widgets, one a cell.

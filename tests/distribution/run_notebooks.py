@@ -31,7 +31,9 @@ def execute(path: Path) -> dict:
                 problems.append(f"cell {index}: {output.ename}: {output.evalue}")
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index} wrote to stderr: {output.text[:300]}")
-    prefix, workbook_file = notebook.cells[-1].outputs[0].text.split()
+    # the probe's two lines may arrive as one stream output or as two (the kernel flushes when it likes)
+    probe = "".join(o.text for o in notebook.cells[-1].outputs if o.output_type == "stream" and o.name == "stdout")
+    prefix, workbook_file = probe.split()
     return {"notebook": path.name, "problems": problems, "seconds": round(time.monotonic() - started, 2),
             "kernel_prefix": prefix, "workbook_file": workbook_file}
 

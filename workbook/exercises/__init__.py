@@ -14,6 +14,7 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 from workbook.errors import WorkbookError
@@ -49,22 +50,66 @@ def load(assignment: str, student: str) -> Exercise:
     In a notebook, a :class:`~workbook.errors.WorkbookError` from then on shows as its one-line message, without
     a traceback (an empty STUDENT_ID, an address mistyped into the engine).
 
+    In the JupyterLite site the identifier is asked once: an empty ``STUDENT_ID`` takes the one this site keeps
+    (:mod:`workbook.exercises.learner`), or shows a field to type it in; a given one is kept for the other
+    exercises. There, a bar under the first cell also offers the saved notebook, identifier filled in, as a
+    download to hand in. Outside the browser only ``STUDENT_ID`` counts, as for the grader.
+
     >>> load("01_route_lookup", "")
     Traceback (most recent call last):
     ...
     workbook.exercises.core.ExerciseError: set STUDENT_ID in the first cell to your student identifier, e.g. \
 STUDENT_ID = "alice", then run that cell again
     """
+    from workbook.exercises import learner
+
     show_errors_briefly()
     try:
         module = ASSIGNMENTS[assignment]
     except (KeyError, TypeError):
         raise ExerciseError(f"no assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}; "
                             f"e.g. load('01_route_lookup', 'alice')") from None
-    if not isinstance(student, str) or not identity(student):
-        raise ExerciseError('set STUDENT_ID in the first cell to your student identifier, e.g. STUDENT_ID = "alice", '
-                            "then run that cell again")
-    return importlib.import_module(module).variant(identity(student))
+    if not isinstance(student, str):
+        student = ""
+    kept = False
+    if identity(student):
+        if learner.in_browser():
+            with contextlib.suppress(ExerciseError):  # an identifier the roster would refuse is not kept
+                learner.remember_student(student)
+    elif learner.in_browser() and learner.remembered_student():
+        student, kept = learner.remembered_student(), True
+    else:
+        asked = learner.in_browser() and _show("StudentIdBox", root=learner.drive_root())
+        where = "type it in the field above and press Remember, or " if asked else ""
+        raise ExerciseError(f'{where}set STUDENT_ID in the first cell to your student identifier, e.g. '
+                            'STUDENT_ID = "alice", then run that cell again')
+    exercise = importlib.import_module(module).variant(identity(student))
+    if learner.in_browser():
+        _show("HandInBar", exercise, namespace=_user_namespace(), kept=kept)
+    return exercise
+
+
+def _user_namespace() -> dict | None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else None
+
+
+def _show(widget: str, *args: object, **kwargs: object) -> bool:
+    """Display one of :mod:`workbook.widgets.hand_in`'s widgets where a front end shows them; False where none."""
+    try:
+        from IPython.display import display
+
+        from workbook.widgets import hand_in
+    except ImportError:  # no IPython or no ipywidgets: STUDENT_ID and File > Download still work
+        return False
+    if _user_namespace() is None:
+        return False
+    display(getattr(hand_in, widget)(*args, **kwargs))
+    return True
 
 
 def _brief(shell, etype, value, tb, tb_offset=None) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.exercises import ASSIGNMENTS, load
-from workbook.exercises.core import identity
+from workbook.exercises.learner import with_student
 from workbook.exercises.roster import check_identifier
 
 __all__ = ["FORBIDDEN", "build", "check_student_files", "keys_of", "set_student", "solved"]
@@ -36,16 +36,10 @@ def _otter() -> list[str]:
 
 
 def set_student(notebook_text: str, student: str) -> str:
-    """The student notebook with ``STUDENT_ID = "<student>"`` in its first code cell (UTF-8, escaped as Python)."""
-    data = json.loads(notebook_text)
-    literal = json.dumps(identity(student), ensure_ascii=False)
-    for cell in data["cells"]:
-        if cell["cell_type"] == "code":
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = re.sub(r'^STUDENT_ID\s*=\s*(["\']).*?\1', lambda m: f"STUDENT_ID = {literal}", source,
-                                    count=1, flags=re.MULTILINE)
-            break
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    """The student notebook with ``STUDENT_ID = "<student>"`` in its first code cell (UTF-8, escaped as Python).
+
+    The learner's hand-in step (:func:`workbook.exercises.learner.with_student`) writes it the same way."""
+    return with_student(notebook_text, student)
 
 
 def keys_of(master: Path) -> list[str]:
