@@ -104,3 +104,25 @@ def test_after_late_detection_nothing_repairs_the_bystanders_cache(net: Network)
     assert str(bystander.arp_cache.get(ADDRESS)) == NEWCOMER_MAC
     trace = net.send("bystander", ADDRESS)
     assert trace.hops[0].frame.eth_dst == netaddr.EUI(NEWCOMER_MAC)
+
+
+@pytest.mark.parametrize(("personality", "repairer"), [("nt4", DEFENDER_MAC), ("nt35", NEWCOMER_MAC)])
+def test_who_repairs_the_caches_after_a_conflict_at_start(personality: str, repairer: str) -> None:
+    """NT 4.0 SP3 on: the defender ARPs again (KB Q199773); older NT: the newcomer broadcasts the defender's
+    mapping before turning IP off (KB Q120599). Either way the bystander ends with the defender's MAC."""
+    from workbook.ledger import source_of
+
+    net = Network.from_scenario("dad-lan", personality=personality)
+    net.send("bystander", ADDRESS)
+    start = len(net.frames)
+    net.host("newcomer").start()
+    net.run(5)
+    requests = [f for f in net.frames[start:] if f.arp is not None and f.arp.opcode is ArpOpcode.REQUEST]
+    repairs = [f for f in requests if f.arp.sender_mac == netaddr.EUI(DEFENDER_MAC)]
+    assert [str(f.eth_src) for f in repairs] == [repairer]
+    assert all(str(f.arp.sender_ip) == str(f.arp.target_ip) == ADDRESS for f in repairs)
+    cache = {str(e.ip): str(e.mac) for e in net.host("bystander").arp_cache.entries()}
+    assert cache[ADDRESS] == DEFENDER_MAC
+    stack = net.host("newcomer").personality
+    assert source_of(stack, "duplicate_cache_repair").cite().startswith(
+        {"nt4": "KB Q199773", "nt35": "KB Q120599"}[personality])

@@ -12,9 +12,11 @@ later (:data:`NT_GRATUITOUS_INTERVALS`). If another host answers, the newcomer
 keeps running but turns IP off on that interface, logs the conflict and
 shows a popup. The defender logs and warns too, keeps working, and after its
 reply ARPs for its own address once more, so that hosts whose caches the
-newcomer's request changed learn the right MAC again. (Microsoft's own texts
-disagree here: Q199773 has the defender repair the caches, the TCP/IP white
-paper the newcomer. We model the seed.) A host started with its cable out
+newcomer's request changed learn the right MAC again (KB Q199773, NT 4.0 SP3
+and later). Older NT repaired the caches from the other side (KB Q120599):
+the newcomer broadcast a request carrying the defender's MAC before turning
+IP off, and the defender sent nothing more; the ``nt35`` personality does
+that (its ``duplicate_cache_repair`` trait). A host started with its cable out
 announces nothing; the conflict is found later, by the defender, the first
 time the newcomer ARPs for anyone.
 
@@ -41,6 +43,7 @@ import netaddr
 
 from workbook.ledger import Source, constant, source_of
 from workbook.net.addresses import format_address
+from workbook.sim.frames import BROADCAST_MAC, ETHERTYPE_ARP, ArpPacket
 
 if TYPE_CHECKING:
     from workbook.net.interfaces import Interface
@@ -174,11 +177,18 @@ class NtCheck(DuplicateCheck):
 
     def heard_own_address(self, nic: Interface, address: int, mac: netaddr.EUI, trace: PathTrace | None) -> bool:
         in_startup = self.node.clock.now <= self.startup_until.get(nic.name, -1.0)
+        if in_startup and self.node.personality.duplicate_cache_repair == "newcomer":
+            # The newcomer's own requests taught the neighbours its MAC for the address: it takes that back with
+            # a request whose sender is the defender (RFC 826's merge rule then restores every cache).
+            ip = netaddr.IPAddress(address)
+            self.node.transmit(nic, BROADCAST_MAC, ETHERTYPE_ARP, arp=ArpPacket.request(mac, ip, ip), trace=trace)
         self.record_conflict(nic, address, mac, give_up=in_startup)
         return in_startup
 
     def answered_claim(self, nic: Interface, address: int, trace: PathTrace | None) -> None:
         """After answering a newcomer's gratuitous ARP, ARP for the address again to set other caches right."""
+        if self.node.personality.duplicate_cache_repair != "defender":
+            return  # older NT: the newcomer repairs the caches
         now = self.node.clock.now
         last = self.last_defence.get(address)
         if last is not None and now - last < DEFEND_INTERVAL:

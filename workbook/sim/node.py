@@ -401,7 +401,7 @@ class SimHost(Host):
         if trace is not None:
             trace.hops.append(hop)
         if not decision.reachable:
-            hop.drop(DropReason.NO_ROUTE, f"no route to {packet.dst}: {self.name}'s table has no matching row")
+            hop.drop(DropReason.NO_ROUTE, _unreachable_detail(self.name, packet.dst, decision))
             if in_interface is not None:
                 self.send_icmp(packet, IcmpType.DESTINATION_UNREACHABLE, 0, trace)
             return
@@ -539,3 +539,10 @@ class SimHost(Host):
         nics = ", ".join(f"{i.name} {' '.join(map(str, i.addresses))}" for i in self.interfaces)
         role = "router" if self.forwarding else "host"
         return f"<{role} {self.name} ({self.personality.name}, {state}): {nics}>"
+
+
+def _unreachable_detail(node: str, destination: netaddr.IPAddress, decision: RouteGet) -> str:
+    """Why ``decision`` sends nothing: no matching row, or the stack's own refusal (e.g. class E on NT)."""
+    if decision.reason in (None, "network unreachable") or not decision.notes:
+        return f"no route to {destination}: {node}'s table has no matching row"
+    return f"no route to {destination} ({decision.reason}): {decision.notes[0]}"

@@ -90,6 +90,12 @@ class Personality:
     rip_silent_with_one_interface = Trait(False, Source.rfc(1058, "3.1", note="hosts may run RIP silently; "
                                                             "a router advertises", confirmed_for=None))
 
+    #: Under NT's duplicate check (``duplicate_detection: nt``), who sets the other hosts' ARP caches right
+    #: after a conflict at start-up: the "defender" ARPs for its address again (NT 4.0 SP3 on), or the
+    #: "newcomer" broadcasts a request carrying the defender's MAC before it turns IP off (older NT).
+    duplicate_cache_repair = Trait("defender", Source.microsoft(
+        "KB Q199773", "NT 4.0 SP3 and later: the defender sends a gratuitous ARP after answering"))
+
     # Routers (chapter 6) -----------------------------------------------------------------------
     #: What turns the stack into a router that forwards between its interfaces (scenario key ``forwarding``).
     forwarding_switch = Trait("a configuration switch, off by default", Source.rfc(

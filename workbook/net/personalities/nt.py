@@ -186,6 +186,9 @@ class NT35(NT4):
 
     # Simulator traits
     default_ttl = Trait(32, Source.microsoft("KB Q120642", "DefaultTTL: 32 on Windows NT 3.51 and earlier"))
+    duplicate_cache_repair = Trait("newcomer", Source.microsoft(
+        "KB Q120599", "before NT 4.0 SP3 the computer that finds its address in use re-broadcasts an ARP with the "
+        "defender's mapping, restoring the other hosts' caches"))
     igmp_versions = Trait((1,), Source.microsoft("KB Q193907", "NT 3.51 speaks IGMPv1; only NT 4.0 SP4 added v2"))
     rip_versions = Trait((), _MPR)  # NT 3.5 predates MPR: as a router it forwards with static routes only
     rip_software = Trait("nothing: NT 3.5 routes with static routes only (MPR needs NT 3.51 SP2)", _MPR)
