@@ -16,6 +16,7 @@ The changes come from each router's RIP process (:func:`rip_changes`); every cha
 happened in the engine's own words (``reason``), which the text views repeat.
 
 >>> from workbook.sim import Network
+>>> from workbook.sim.topologies import line_of_routers
 >>> net = Network.from_dict(line_of_routers(3), personality="linux")
 >>> net.run(10)
 >>> "R1 learns 10.0.23.0/24 metric 2 via 10.0.12.2" in convergence_text(net)
@@ -35,7 +36,6 @@ from workbook.render.display import Diagram
 from workbook.render.dot import Ids, label, new_digraph, node_style, render_svg
 from workbook.render.sequence import time_label
 from workbook.sim.network import PROPAGATION_DELAY
-from workbook.sim.topologies import line_of_routers
 
 if TYPE_CHECKING:
     import graphviz
@@ -53,7 +53,6 @@ __all__ = [
     "convergence_svg",
     "convergence_text",
     "convergence_updates",
-    "line_of_routers",
     "metric_history",
     "metric_history_diagram",
     "metric_history_dot",
