@@ -229,7 +229,7 @@ def workbook_wheel(dest: Path) -> Path:
     for old in dest.glob("ip_workbook-*.whl"):
         old.unlink()
     say("building the workbook's wheel")
-    full = dest / "full"
+    full = dest / f"full-{os.getpid()}"  # two builds sharing a cache (two test runs) must not empty each other's
     shutil.rmtree(full, ignore_errors=True)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q", "-w", full, ROOT],
         fetching=True)
