@@ -43,7 +43,7 @@ ensure_venv() {  # ensure_venv extras: install the workbook with those extras, u
         "$PY" -m venv "$VENV"
     fi
     # .installed holds "<extras> <hash>"; extras that an earlier run installed for this pyproject.toml count
-    read -r installed installed_hash < "$VENV/.installed" 2>/dev/null || true
+    { read -r installed installed_hash < "$VENV/.installed"; } 2>/dev/null || true
     [ "${installed_hash:-}" = "$hash" ] || installed=
     for wanted in ${extras//,/ }; do
         [[ ",${installed:-}," == *",$wanted,"* ]] || missing=1
