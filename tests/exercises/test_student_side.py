@@ -142,3 +142,21 @@ print("ok")
 """
     done = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_feedback_shows_in_jupyter_as_text_that_wraps_between_words() -> None:
+    """Jupyter's plain-text output breaks a long hint inside a word; the HTML form wraps at spaces, escaped."""
+    from workbook.exercises.core import Feedback
+
+    feedback = Feedback("q1", False, "wrong", "you chose 0.0.0.0/0 (it matches), but a longer prefix <wins>")
+    shown = feedback._repr_html_()
+    assert "word-break:normal" in shown and "white-space:pre-wrap" in shown and "break-all" not in shown
+    assert "&lt;wins&gt;" in shown and "<wins>" not in shown
+    assert html_text(shown) == repr(feedback)
+
+
+def html_text(markup: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))

@@ -29,6 +29,7 @@ workbook.exercises.core.AnswerError: an answer must be ... not a Liar
 from __future__ import annotations
 
 import hashlib
+import html
 import random
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -314,6 +315,11 @@ class Feedback:
         return f"{mark} {self.question} {self.status}{tail}"
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        # Jupyter's plain-text output breaks lines inside words; a hint wraps between words instead.
+        return ("<pre style='margin:0;white-space:pre-wrap;word-break:normal;overflow-wrap:break-word'>"
+                f"{html.escape(repr(self))}</pre>")
 
     def __bool__(self) -> bool:
         return self.ok
