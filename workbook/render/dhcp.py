@@ -19,11 +19,10 @@ True
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
-from workbook.render.dot import DATAGRAM_COLOR, REPLY_COLOR, label, new_digraph, node_style, render_svg
-from workbook.render.sequence import time_label
+from workbook.render.dot import DATAGRAM_COLOR, REPLY_COLOR, label, node_style, render_svg
+from workbook.render.sequence import draw_arrow, lifeline_grid
 
 if TYPE_CHECKING:
     import graphviz
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["dhcp_frames", "dhcp_sequence_diagram", "dhcp_sequence_dot", "dhcp_sequence_graph",
            "dhcp_sequence_svg", "dhcp_sequence_text"]
 
-_LIFELINE = {"style": "dashed", "color": "#AAAAAA", "arrowhead": "none", "weight": "100"}
 
 
 def dhcp_frames(net: Network, xid: int | None = None) -> list[Frame]:
@@ -82,49 +80,15 @@ def dhcp_sequence_graph(net: Network, xid: int | None = None) -> graphviz.Digrap
         for name in (source, target):
             if name not in lifelines:
                 lifelines.append(name)
-    graph = new_digraph("dhcp", rankdir="TB", ranksep="0.3", nodesep="1.2", splines="false")
-    for row in range(len(rows) + 1):
-        with graph.subgraph() as rank:
-            rank.attr(rank="same")
-            if row == 0:
-                rank.node("t0", label="time", shape="plaintext")
-            else:
-                rank.node(f"t{row}", label=time_label(rows[row - 1][0].time), shape="plaintext")
-            for index, name in enumerate(lifelines):
-                if row == 0:
-                    segments = sorted({nic.segment for nic in net.nodes[name].interfaces}) if name in net.nodes else []
-                    rank.node(f"p{index}r0", label=label([name, " | ".join(segments)]), **node_style("host"))
-                else:
-                    rank.node(f"p{index}r{row}", label="", shape="point", width="0.03", color="#AAAAAA")
-            for left, right in itertools.pairwise([f"t{row}"] + [f"p{i}r{row}" for i in range(len(lifelines))]):
-                rank.edge(left, right, style="invis")
-    for row in range(len(rows)):
-        graph.edge(f"t{row}", f"t{row + 1}", style="invis", weight="100")
-        for index in range(len(lifelines)):
-            graph.edge(f"p{index}r{row}", f"p{index}r{row + 1}", **_LIFELINE)
+    heads = []
+    for name in lifelines:
+        segments = sorted({nic.segment for nic in net.nodes[name].interfaces}) if name in net.nodes else []
+        heads.append((label([name, " | ".join(segments)]), node_style("host")))
+    graph = lifeline_grid("dhcp", [frame.time for frame, _, _ in rows], heads, ranksep="0.3", nodesep="1.2")
     for row, (frame, source, target) in enumerate(rows, start=1):
-        _arrow(graph, row, lifelines.index(source), lifelines.index(target), frame)
+        color = DATAGRAM_COLOR if frame.bootp.op == 1 else REPLY_COLOR
+        draw_arrow(graph, row, lifelines.index(source), lifelines.index(target), label(_words(frame)), color)
     return graph
-
-
-def _arrow(graph: graphviz.Digraph, row: int, source: int, target: int, frame: Frame) -> None:
-    """One arrow, drawn as straight pieces between neighbouring lifelines (as in :mod:`sequence`)."""
-    color = DATAGRAM_COLOR if frame.bootp.op == 1 else REPLY_COLOR
-    style = {"color": color, "fontcolor": color, "constraint": "false"}
-    left, right = sorted((source, target))
-    if left == right:
-        graph.edge(f"p{left}r{row}", f"p{right}r{row}", label=label(_words(frame)), **style)
-        return
-    labelled = left if source < target else right - 1
-    for column in range(left, right):
-        attrs = dict(style)
-        if column == labelled:
-            attrs["label"] = label(_words(frame))
-        if source < target:
-            attrs["arrowhead"] = "normal" if column == right - 1 else "none"
-        else:
-            attrs.update(dir="back", arrowtail="normal" if column == left else "none")
-        graph.edge(f"p{column}r{row}", f"p{column + 1}r{row}", **attrs)
 
 
 def dhcp_sequence_dot(net: Network, xid: int | None = None) -> str:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from workbook.sim.frames import Frame
     from workbook.sim.network import Network
 
-__all__ = ["sequence_dot", "sequence_graph", "sequence_svg", "time_label"]
+__all__ = ["draw_arrow", "lifeline_grid", "sequence_dot", "sequence_graph", "sequence_svg", "time_label"]
 
 _LIFELINE = {"style": "dashed", "color": "#AAAAAA", "arrowhead": "none", "weight": "100"}
 
@@ -68,36 +68,48 @@ def sequence_graph(frames: Iterable[Frame], net: Network | None = None) -> graph
             target = lifeline(owners.get(str(frame.eth_dst), str(frame.eth_dst)))
         arrows.append((frame, source, target))
 
-    graph = new_digraph("sequence", rankdir="TB", ranksep="0.25", nodesep="0.6", splines="false")
-    rows = len(arrows) + 1
+    heads = [(label(name), node_style("segment" if name.startswith("everyone on ") else "host")) for name in lifelines]
+    graph = lifeline_grid("sequence", [frame.time for frame, _, _ in arrows], heads, ranksep="0.25", nodesep="0.6")
+    for row, (frame, source, target) in enumerate(arrows, start=1):
+        color = _color(frame)
+        draw_arrow(graph, row, source, target, label([frame_title(frame), mac_line(frame)]), color)
+    return graph
+
+
+def lifeline_grid(name: str, times: list[float], heads: list[tuple[str, dict[str, str]]], ranksep: str,
+                  nodesep: str) -> graphviz.Digraph:
+    """A sequence diagram's frame: a time column and one dashed lifeline per head, one row per time.
+
+    ``heads`` are the lifelines' (label, node style); arrows go on rows 1.. with :func:`draw_arrow`.
+    The DHCP diagram (:mod:`workbook.render.dhcp`) draws on the same grid.
+    """
+    graph = new_digraph(name, rankdir="TB", ranksep=ranksep, nodesep=nodesep, splines="false")
+    rows = len(times) + 1
     for row in range(rows):
         with graph.subgraph() as rank:
             rank.attr(rank="same")
             if row == 0:
                 rank.node("t0", label="time", shape="plaintext")
             else:
-                rank.node(f"t{row}", label=time_label(arrows[row - 1][0].time), shape="plaintext")
-            for index, name in enumerate(lifelines):
+                rank.node(f"t{row}", label=time_label(times[row - 1]), shape="plaintext")
+            for index, (head, style) in enumerate(heads):
                 if row == 0:
-                    style = node_style("segment" if name.startswith("everyone on ") else "host")
-                    rank.node(f"p{index}r0", label=label(name), **style)
+                    rank.node(f"p{index}r0", label=head, **style)
                 else:
                     rank.node(f"p{index}r{row}", label="", shape="point", width="0.03", color="#AAAAAA")
             # Invisible links keep the lifelines in the same left-to-right order on every row.
-            order = [f"t{row}"] + [f"p{index}r{row}" for index in range(len(lifelines))]
+            order = [f"t{row}"] + [f"p{index}r{row}" for index in range(len(heads))]
             for left, right in itertools.pairwise(order):
                 rank.edge(left, right, style="invis")
     for row in range(rows - 1):
         graph.edge(f"t{row}", f"t{row + 1}", style="invis", weight="100")
-        for index in range(len(lifelines)):
+        for index in range(len(heads)):
             graph.edge(f"p{index}r{row}", f"p{index}r{row + 1}", **_LIFELINE)
-    for row, (frame, source, target) in enumerate(arrows, start=1):
-        _arrow(graph, row, source, target, frame)
     return graph
 
 
-def _arrow(graph: graphviz.Digraph, row: int, source: int, target: int, frame: Frame) -> None:
-    """One frame's arrow on ``row``, from lifeline ``source`` to lifeline ``target``.
+def draw_arrow(graph: graphviz.Digraph, row: int, source: int, target: int, words: str, color: str) -> None:
+    """One message's arrow on ``row``, from lifeline ``source`` to lifeline ``target``, labelled ``words``.
 
     dot bends a labelled edge between two points of one rank that are not
     neighbours (it routes the edge through its label, above the row): so an
@@ -106,17 +118,16 @@ def _arrow(graph: graphviz.Digraph, row: int, source: int, target: int, frame: F
     It is written left to right with the arrowhead turned round where needed,
     so dot keeps the lifelines' order.
     """
-    color = _color(frame)
     left, right = sorted((source, target))
     style = {"color": color, "fontcolor": color, "constraint": "false"}
-    if left == right:  # a frame to itself (a loop): a plain edge, dot draws it as a loop
-        graph.edge(f"p{left}r{row}", f"p{right}r{row}", label=label([frame_title(frame), mac_line(frame)]), **style)
+    if left == right:  # a message to itself (a loop): a plain edge, dot draws it as a loop
+        graph.edge(f"p{left}r{row}", f"p{right}r{row}", label=words, **style)
         return
     labelled = left if source < target else right - 1
     for column in range(left, right):
         attrs = dict(style)
         if column == labelled:
-            attrs["label"] = label([frame_title(frame), mac_line(frame)])
+            attrs["label"] = words
         if source < target:
             attrs["arrowhead"] = "normal" if column == right - 1 else "none"
         else:
