@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workbook import Host, RouteTable, WorkbookError
@@ -176,6 +176,7 @@ words = st.sampled_from([
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(words, max_size=9).map(" ".join))
+@example("-f print add")  # found by this test: the flush happened before the filter was refused
 def test_any_command_either_works_or_raises_a_workbook_error_and_changes_nothing(command):
     host = Host.from_scenario("seed-host")
     before = list(host.table)

@@ -171,22 +171,20 @@ def run_route_command(
 
 def _run(table: RouteTable, parsed: ParsedRouteCommand, interface_index: Mapping[int, str], style: str) -> Any:
     interface = None if parsed.interface is None else _interface(table, parsed.interface, interface_index)
-    if parsed.command == "print":
-        from workbook.net.route_print import format_route_print
-
-        if parsed.flush:
-            table.flush()
-        routes = list(table)
-        if parsed.destination:
-            routes = [r for r in routes if _matches(r, parsed.destination)]
-        return format_route_print(routes, style=style)
     candidate = None
     if parsed.command == "add":
         candidate = _new_route(parsed, interface)
-    working = table.copy() if parsed.flush else table
+    working = table.copy() if parsed.flush else table  # a refused command changes nothing, -f included
     flushed = working.flush() if parsed.flush else []
     if parsed.command is None:
         result: Any = flushed
+    elif parsed.command == "print":
+        from workbook.net.route_print import format_route_print
+
+        routes = list(working)
+        if parsed.destination:
+            routes = [r for r in routes if _matches(r, parsed.destination)]
+        result = format_route_print(routes, style=style)
     elif parsed.command == "add":
         assert candidate is not None
         result = working.add(candidate)
