@@ -211,45 +211,31 @@ def shortest(count: int, ring: bool, costs: dict[tuple[int, int], int], start: i
         cost = costs.get((a, b), 1)
         graph[a].append((b, cost))
         graph[b].append((a, cost))
-    best = {start: 0}
-    queue = [(0, start)]
-    while queue:
-        distance, node = heapq.heappop(queue)
-        if distance > best[node]:
-            continue
-        for other, cost in graph[node]:
-            if distance + cost < best.get(other, 1 << 30):
-                best[other] = distance + cost
-                heapq.heappush(queue, (distance + cost, other))
+    best = _distances(graph, start)
     out = {}
     for lan in graph:
         if lan == start:
             out[lan] = (1, 1)
             continue
         # a first hop is best when going through it costs the least
-        hops = 0
-        for other, cost in graph[start]:
-            rest = _distance(graph, other, lan)
-            if cost + rest == best[lan]:
-                hops += 1
+        hops = sum(1 for other, cost in graph[start] if cost + _distances(graph, other)[lan] == best[lan])
         out[lan] = (best[lan] + 1, hops)
     return out
 
 
-def _distance(graph: dict[int, list[tuple[int, int]]], start: int, goal: int) -> int:
+def _distances(graph: dict[int, list[tuple[int, int]]], start: int) -> dict[int, int]:
+    """Dijkstra: the least cost from ``start`` to every router."""
     best = {start: 0}
     queue = [(0, start)]
     while queue:
         distance, node = heapq.heappop(queue)
-        if node == goal:
-            return distance
         if distance > best[node]:
             continue
         for other, cost in graph[node]:
             if distance + cost < best.get(other, 1 << 30):
                 best[other] = distance + cost
                 heapq.heappush(queue, (distance + cost, other))
-    return 1 << 30
+    return best
 
 
 def make_variant(rng: random.Random) -> Variant:
