@@ -5,9 +5,6 @@ A chapter fails when the second run of a cell raises, writes to stderr, or shows
 from the first run: prose written about the first run would then contradict what the learner sees.
 A cell whose output is meant to change on a re-run (a clock that advances, a counter) carries the
 cell tag ``rerun-changes``, and the prose beside it says why; its second run must still not fail.
-
-Chapters not yet made re-runnable are listed in ``NOT_YET`` with the helper who fixes them; the
-xfail is strict, so the helper deletes the entry in the same commit that makes the chapter pass.
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
-# chapter stem -> who makes it re-runnable (issue 12, item 5). Delete the entry when it passes.
-NOT_YET: dict[str, str] = {}
 
 # Output that differs between two runs without the chapter saying anything different.
 _VOLATILE = [
@@ -65,9 +60,7 @@ def _normalised(outputs: list) -> list[str]:
 
 
 def _param(path: Path):
-    reason = NOT_YET.get(path.stem)
-    marks = [pytest.mark.xfail(strict=True, reason=f"{path.stem} not yet fixed — {reason}")] if reason else []
-    return pytest.param(path, id=path.stem, marks=marks)
+    return pytest.param(path, id=path.stem)
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in CHAPTERS])

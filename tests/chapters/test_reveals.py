@@ -7,9 +7,6 @@
   prose that only explains the habit writes the word without bold.
 - Every question of a "Check yourself" section (a numbered list item) has its own ``<details>`` answer.
 - Every chapter ends with a "Summary" section (only "Check yourself" may follow it), and says something in it.
-
-Chapters not yet fixed are listed in ``NOT_YET`` with the helper who fixes them; the xfail is strict,
-so the helper deletes the entry in the same commit that makes the chapter pass.
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
-# chapter stem -> who fixes it (issue 12, item 5). Delete the entry when the chapter passes.
-NOT_YET: dict[str, str] = {}
 
 _PREDICT = re.compile(r"\*\*Predict\b|^#+\s*Predict\b", re.MULTILINE)
 _DETAILS = re.compile(r"<details>\s*<summary>(?P<summary>.*?)</summary>(?P<body>.*?)</details>", re.DOTALL)
@@ -32,9 +27,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)
 
 
 def _param(path: Path):
-    who = NOT_YET.get(path.stem)
-    marks = [pytest.mark.xfail(strict=True, reason=f"{path.stem} not yet fixed — {who}")] if who else []
-    return pytest.param(path, id=path.stem, marks=marks)
+    return pytest.param(path, id=path.stem)
 
 
 def _markdown(path: Path) -> list[str]:
